@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL cluster for Tusk's tests and benchmark.
+#
+#   Scripts/postgres.sh start [--tls] [--scram]   start a cluster, print its DATABASE_URL
+#   Scripts/postgres.sh stop                      stop the cluster this script started, remove its files
+#   Scripts/postgres.sh restart [-m fast]         restart it in place (same port, same data)
+#   Scripts/postgres.sh url                       print the DATABASE_URL of the running cluster
+#   Scripts/postgres.sh env                       print shell exports (DATABASE_URL, TUSK_PG_*)
+#   Scripts/postgres.sh psql [args...]            psql against it
+#
+# The cluster lives in a fresh temp folder, listens on 127.0.0.1 only, on a free port, and trusts
+# loopback connections. --scram adds a role `tusk_scram` that must log in with scram-sha-256;
+# --tls turns on ssl with a self-signed certificate made by openssl at start-up (nothing committed).
+# PostgreSQL refuses to run as root, so when invoked as root the server runs as the `postgres` user.
+#
+# State (data dir, port, pid) is remembered in $TUSK_PG_STATE (default: <repo>/.build-postgres/state),
+# so `stop` stops only what `start` started.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_dir=$(dirname "$script_dir")
+state_file=${TUSK_PG_STATE:-"$repo_dir/.build-postgres/state"}
+
+die() { echo "postgres.sh: $*" >&2; exit 1; }
+
+bindir() {
+    if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/pg_ctl" ]; then
+        pg_config --bindir
+        return
+    fi
+    local candidate
+    for candidate in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+        if [ -x "$candidate/pg_ctl" ]; then echo "$candidate"; return; fi
+    done
+    die "no PostgreSQL server binaries found (install postgresql, e.g. apt-get install postgresql)"
+}
+
+# Runs a server binary as the postgres OS user when we are root (PostgreSQL refuses root).
+as_server_user() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+free_port() {
+    local port
+    for _ in $(seq 1 200); do
+        port=$(( 20000 + RANDOM % 30000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+    die "no free port found"
+}
+
+load_state() {
+    [ -f "$state_file" ] || die "no running cluster recorded in $state_file (run: Scripts/postgres.sh start)"
+    # shellcheck disable=SC1090
+    . "$state_file"
+}
+
+url_from_state() {
+    echo "postgres://postgres@127.0.0.1:${TUSK_PG_PORT}/postgres?sslmode=${TUSK_PG_SSLMODE}"
+}
+
+cmd_start() {
+    local tls=0 scram=0
+    for arg in "$@"; do
+        case "$arg" in
+            --tls) tls=1 ;;
+            --scram) scram=1 ;;
+            *) die "unknown option to start: $arg" ;;
+        esac
+    done
+    if [ -f "$state_file" ]; then
+        # shellcheck disable=SC1090
+        . "$state_file"
+        if [ -n "${TUSK_PG_PID:-}" ] && kill -0 "$TUSK_PG_PID" 2>/dev/null; then
+            die "a cluster is already running (pid $TUSK_PG_PID, port $TUSK_PG_PORT); stop it first"
+        fi
+        rm -f "$state_file"
+    fi
+
+    local bin data port
+    bin=$(bindir)
+    data=$(mktemp -d /tmp/tusk-pg.XXXXXX)
+    chmod 755 "$data"
+    mkdir -p "$data/db" "$data/socket"
+    if [ "$(id -u)" = 0 ]; then chown -R postgres: "$data"; fi
+    as_server_user "$bin/initdb" -D "$data/db" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$data/initdb.log" 2>&1 \
+        || { cat "$data/initdb.log" >&2; die "initdb failed"; }
+
+    port=$(free_port)
+    {
+        echo "listen_addresses = '127.0.0.1'"
+        echo "port = $port"
+        echo "unix_socket_directories = '$data/socket'"
+        echo "max_connections = 300"
+        echo "shared_buffers = 256MB"
+        echo "max_wal_size = 4GB"
+        echo "log_min_messages = warning"
+        echo "password_encryption = 'scram-sha-256'"
+    } >>"$data/db/postgresql.conf"
+
+    {
+        echo "# TYPE  DATABASE  USER        ADDRESS        METHOD"
+        echo "local   all       all                        trust"
+        if [ "$scram" = 1 ]; then
+            echo "host    all       tusk_scram  127.0.0.1/32   scram-sha-256"
+        fi
+        echo "host    all       all         127.0.0.1/32   trust"
+    } >"$data/db/pg_hba.conf"
+
+    local sslmode=disable
+    if [ "$tls" = 1 ]; then
+        command -v openssl >/dev/null 2>&1 || die "--tls needs openssl"
+        openssl req -new -x509 -days 2 -nodes -subj "/CN=tusk-test-server" \
+            -keyout "$data/db/server.key" -out "$data/db/server.crt" >/dev/null 2>&1 || die "openssl failed"
+        chmod 600 "$data/db/server.key"
+        if [ "$(id -u)" = 0 ]; then chown postgres: "$data/db/server.key" "$data/db/server.crt"; fi
+        {
+            echo "ssl = on"
+            echo "ssl_cert_file = 'server.crt'"
+            echo "ssl_key_file = 'server.key'"
+        } >>"$data/db/postgresql.conf"
+        sslmode=prefer
+    fi
+
+    as_server_user "$bin/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 start >/dev/null \
+        || { cat "$data/server.log" >&2; die "pg_ctl start failed"; }
+
+    local pid
+    pid=$(head -n 1 "$data/db/postmaster.pid")
+
+    if [ "$scram" = 1 ]; then
+        "$bin/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+            -c "CREATE ROLE tusk_scram LOGIN SUPERUSER PASSWORD 'tusk-scram-secret'" >/dev/null
+    fi
+
+    mkdir -p "$(dirname "$state_file")"
+    {
+        echo "TUSK_PG_BINDIR='$bin'"
+        echo "TUSK_PG_DATA='$data/db'"
+        echo "TUSK_PG_ROOT='$data'"
+        echo "TUSK_PG_PORT='$port'"
+        echo "TUSK_PG_PID='$pid'"
+        echo "TUSK_PG_SSLMODE='$sslmode'"
+        echo "TUSK_PG_TLS='$tls'"
+        echo "TUSK_PG_SCRAM='$scram'"
+    } >"$state_file"
+    # shellcheck disable=SC1090
+    . "$state_file"
+    url_from_state
+}
+
+cmd_stop() {
+    [ -f "$state_file" ] || { echo "postgres.sh: nothing to stop" >&2; return 0; }
+    load_state
+    if [ -d "$TUSK_PG_DATA" ]; then
+        as_server_user "$TUSK_PG_BINDIR/pg_ctl" -D "$TUSK_PG_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+    fi
+    # pg_ctl may have failed (data dir gone); stop only the postmaster we started, by its PID.
+    if kill -0 "$TUSK_PG_PID" 2>/dev/null; then
+        kill -QUIT "$TUSK_PG_PID" 2>/dev/null || true
+    fi
+    case "$TUSK_PG_ROOT" in
+        /tmp/tusk-pg.*) rm -rf "$TUSK_PG_ROOT" ;;
+    esac
+    rm -f "$state_file"
+}
+
+cmd_restart() {
+    load_state
+    local mode=fast
+    if [ "${1:-}" = "-m" ] && [ -n "${2:-}" ]; then mode=$2; fi
+    as_server_user "$TUSK_PG_BINDIR/pg_ctl" -D "$TUSK_PG_DATA" -l "$TUSK_PG_ROOT/server.log" -m "$mode" -w -t 60 restart >/dev/null
+    local pid
+    pid=$(head -n 1 "$TUSK_PG_DATA/postmaster.pid")
+    sed -i "s/^TUSK_PG_PID=.*/TUSK_PG_PID='$pid'/" "$state_file"
+}
+
+cmd_env() {
+    load_state
+    echo "export DATABASE_URL='$(url_from_state)'"
+    echo "export TUSK_PG_BINDIR='$TUSK_PG_BINDIR'"
+    echo "export TUSK_PG_DATA='$TUSK_PG_DATA'"
+    echo "export TUSK_PG_PORT='$TUSK_PG_PORT'"
+    echo "export TUSK_PG_STATE='$state_file'"
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+    start) cmd_start "$@" ;;
+    stop) cmd_stop ;;
+    restart) cmd_restart "$@" ;;
+    url) load_state; url_from_state ;;
+    env) cmd_env ;;
+    psql) load_state; exec "$TUSK_PG_BINDIR/psql" -X -h 127.0.0.1 -p "$TUSK_PG_PORT" -U postgres -d postgres "$@" ;;
+    *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

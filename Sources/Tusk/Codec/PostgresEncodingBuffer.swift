@@ -1,0 +1,70 @@
+/// A growable byte buffer that values encode themselves into, in PostgreSQL's binary format.
+///
+/// Parameters, array elements and COPY rows all use the same framing: a 4-byte big-endian length
+/// (`-1` for NULL) followed by that many bytes. ``appendField(_:)`` writes one such field.
+public struct PostgresEncodingBuffer: Sendable {
+    /// The bytes written so far.
+    public internal(set) var bytes: [UInt8]
+
+    /// Creates an empty buffer with room for `capacity` bytes.
+    public init(capacity: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The number of bytes written.
+    @inline(__always)
+    public var count: Int { bytes.count }
+
+    /// Appends an integer in network byte order (big-endian).
+    @inline(__always)
+    public mutating func append<T: FixedWidthInteger>(bigEndian value: T) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends raw bytes.
+    @inline(__always)
+    public mutating func append(contentsOf other: some Sequence<UInt8>) {
+        bytes.append(contentsOf: other)
+    }
+
+    /// Appends raw bytes from a buffer.
+    @inline(__always)
+    public mutating func append(contentsOf other: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: other)
+    }
+
+    /// Appends one length-prefixed field: `-1` for NULL, otherwise the value's length and bytes.
+    ///
+    /// - Throws: whatever the value's ``PostgresEncodable/encode(into:)`` throws.
+    @inline(__always)
+    public mutating func appendField(_ value: some PostgresEncodable) throws {
+        if value.isPostgresNull {
+            append(bigEndian: Int32(-1))
+            return
+        }
+        let lengthOffset = bytes.count
+        append(bigEndian: Int32(0))
+        try value.encode(into: &self)
+        let length = bytes.count - lengthOffset - 4
+        guard length <= Int(Int32.max) else {
+            bytes.removeSubrange(lengthOffset...)
+            throw PostgresEncodingError(.valueTooLarge, "a value of \(length) bytes exceeds PostgreSQL's 1 GiB field limit")
+        }
+        patch(bigEndian: Int32(length), at: lengthOffset)
+    }
+
+    /// Overwrites 4 bytes at `offset` with `value` in network byte order.
+    @inline(__always)
+    mutating func patch(bigEndian value: Int32, at offset: Int) {
+        let bigEndian = UInt32(bitPattern: value).bigEndian
+        bytes.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: bigEndian, toByteOffset: offset, as: UInt32.self)
+        }
+    }
+
+    /// Removes everything, keeping the allocated capacity for reuse.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,156 @@
+extension Connection {
+    // MARK: - Public API
+
+    /// Runs one statement and returns its rows.
+    ///
+    /// ```swift
+    /// let result = try await connection.query("SELECT id, email FROM users WHERE age > \(30)")
+    /// let users = try result.decode(User.self)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - sql: one statement; interpolated values are bound in binary format.
+    ///   - timeout: cancels the statement on the server when it runs longer; defaults to
+    ///     ``ConnectionConfiguration/queryTimeout``.
+    /// - Throws: ``PostgresError`` for server errors, ``ConnectionError`` (`timeout`,
+    ///   `connectionLost`, `closed`, `invalidUsage`), ``PostgresEncodingError`` for values that
+    ///   cannot be sent (nothing is sent then), `CancellationError` when the task is cancelled
+    ///   (the statement is cancelled on the server first).
+    public func query(_ sql: SQL, timeout: Duration? = nil) async throws -> QueryResult {
+        try await run(sql, timeout: timeout, cancellable: true)
+    }
+
+    /// Runs one statement and returns the number of rows it affected (0 when it reports none).
+    ///
+    /// - Throws: as ``query(_:timeout:)``.
+    @discardableResult
+    public func execute(_ sql: SQL, timeout: Duration? = nil) async throws -> Int {
+        try await run(sql, timeout: timeout, cancellable: true).affectedRows ?? 0
+    }
+
+    /// Runs a script of one or more statements separated by semicolons, through the simple query
+    /// protocol (text results, no parameters): migrations, `CREATE` batches.
+    ///
+    /// - Throws: ``PostgresEncodingError`` if `sql` binds values (a script cannot); otherwise as
+    ///   ``query(_:timeout:)``, for the first statement that fails.
+    public func executeScript(_ sql: SQL, timeout: Duration? = nil) async throws {
+        guard sql.bindings.count == 0 else {
+            throw PostgresEncodingError(.unsupportedValue, "a script cannot bind values; use execute for statements with parameters")
+        }
+        let text = sql.text
+        try await withOperation(timeout: timeout) { handle, control in
+            logStatement(text, bindings: sql.bindings)
+            guard handle.sendSimpleQuery(text) else { throw handle.lostError("could not send the script") }
+            counters.roundTrips += 1
+            counters.statements += 1
+            try handle.flush(&control)
+            _ = try collectResults(handle, &control, query: text)
+        }
+    }
+
+    /// Checks the connection with a round trip (an empty statement).
+    ///
+    /// - Throws: ``ConnectionError`` when the connection is lost or closed.
+    public func ping(timeout: Duration? = nil) async throws {
+        _ = try await run("", timeout: timeout, cancellable: true)
+    }
+
+    // MARK: - Internal
+
+    /// Runs one statement; `cancellable: false` ignores task cancellation (for clean-up).
+    func run(_ sql: SQL, timeout: Duration?, cancellable: Bool) async throws -> QueryResult {
+        try sql.validate()
+        let text = sql.text
+        if Self.isCopyStatement(text) {
+            throw configuration.target.error(.invalidUsage, "COPY runs through copyIn or copyOut, not query or execute")
+        }
+        return try await withOperation(timeout: timeout, cancellable: cancellable) { handle, control in
+            try runStatement(text, sql.bindings, handle, &control)
+        }
+    }
+
+    /// Sends one statement (preparing it first when it is new) and reads its result.
+    func runStatement(_ text: String, _ bindings: PostgresBindings, _ handle: PGConnectionHandle,
+                      _ control: inout OperationControl) throws -> QueryResult {
+        logStatement(text, bindings: bindings)
+        try deallocateEvictedStatements(handle, &control)
+        counters.statements += 1
+        if statements.isEnabled {
+            let key = PreparedStatementCache.Key(text: text, types: bindings.types)
+            let name: String
+            if let cached = statements.name(for: key) {
+                name = cached
+            } else {
+                name = statements.makeName()
+                guard handle.sendPrepare(name: name, text: text, types: bindings.types) else {
+                    throw handle.lostError("could not send a statement")
+                }
+                counters.roundTrips += 1
+                counters.preparedStatements += 1
+                try handle.flush(&control)
+                _ = try collectResults(handle, &control, query: text)
+                if let evicted = statements.record(key, name: name) { pendingDeallocations.append(evicted) }
+            }
+            guard handle.sendQueryPrepared(name: name, bindings: bindings) else {
+                throw handle.lostError("could not send a statement")
+            }
+            counters.roundTrips += 1
+            try handle.flush(&control)
+            do {
+                return try finish(handle, &control, text)
+            } catch let error as PostgresError where Self.invalidatesPreparedStatement(error) {
+                statements.remove(key)
+                throw error
+            }
+        }
+        guard handle.sendQuery(text, bindings: bindings) else { throw handle.lostError("could not send a statement") }
+        counters.roundTrips += 1
+        try handle.flush(&control)
+        return try finish(handle, &control, text)
+    }
+
+    private func finish(_ handle: PGConnectionHandle, _ control: inout OperationControl, _ text: String) throws -> QueryResult {
+        guard let result = try collectResults(handle, &control, query: text) else {
+            throw configuration.target.error(.protocolViolation, "the server sent no result")
+        }
+        return QueryResult(storage: result)
+    }
+
+    /// Sends `DEALLOCATE` for statements evicted from the cache.
+    func deallocateEvictedStatements(_ handle: PGConnectionHandle, _ control: inout OperationControl) throws {
+        while let name = pendingDeallocations.popLast() {
+            let text = "DEALLOCATE \(name)"
+            guard handle.sendQuery(text, bindings: PostgresBindings()) else { throw handle.lostError("could not deallocate") }
+            counters.roundTrips += 1
+            try handle.flush(&control)
+            _ = try collectResults(handle, &control, query: text)
+        }
+    }
+
+    /// A stale plan (`ALTER TABLE` changed a result type) or a statement the server no longer
+    /// has (`DISCARD ALL`): forget it, so the next call prepares it again.
+    static func invalidatesPreparedStatement(_ error: PostgresError) -> Bool {
+        (error.sqlState == .featureNotSupported && error.message.contains("cached plan"))
+            || error.sqlState.rawValue == "26000"
+    }
+
+    /// Whether the statement's first keyword is COPY (after white space and comments).
+    static func isCopyStatement(_ text: String) -> Bool {
+        var rest = Substring(text)
+        while true {
+            rest = rest.drop { $0.isWhitespace }
+            if rest.hasPrefix("--") {
+                rest = rest.drop { $0 != "\n" }
+            } else if rest.hasPrefix("/*") {
+                guard let end = rest.firstRange(of: "*/") else { return false }
+                rest = rest[end.upperBound...]
+            } else {
+                break
+            }
+        }
+        guard rest.count >= 4 else { return false }
+        let keyword = rest.prefix(4).uppercased()
+        let after = rest.dropFirst(4).first
+        return keyword == "COPY" && (after == nil || after?.isWhitespace == true)
+    }
+}

@@ -1,0 +1,275 @@
+import Logging
+import Synchronization
+
+/// One connection to PostgreSQL, driven through libpq on a thread of its own.
+///
+/// ```swift
+/// let connection = try await Connection.connect(to: ConnectionConfiguration(url: "postgres://app@localhost/app"))
+/// let rows = try await connection.query("SELECT id, email FROM users WHERE id = \(42)")
+/// try await connection.close()
+/// ```
+///
+/// Statements use the extended protocol with binary parameters and results; each distinct SQL
+/// text is prepared once per connection and cached (see
+/// ``ConnectionConfiguration/preparedStatementCacheSize``).
+///
+/// Every libpq call that can wait runs on the connection's own thread, never on Swift's
+/// cooperative pool. Cancelling the calling task cancels the statement on the server; a
+/// timeout does the same and throws ``ConnectionError/Code/timeout``. Either way the connection
+/// stays usable, unless the cancel raced with the statement's completion: then the connection
+/// is closed, because the late cancel could hit the next statement.
+///
+/// A connection runs one operation at a time. Share connections through a ``ConnectionPool``.
+public actor Connection {
+    /// Process-unique number of this connection, used in logs (`tusk_connection_id`).
+    public nonisolated let id: Int
+    /// The configuration it was opened with.
+    public nonisolated let configuration: ConnectionConfiguration
+
+    nonisolated let executor: ConnectionExecutor
+    nonisolated let interrupt: ConnectionInterrupt
+    nonisolated let healthState = Atomic<UInt8>(Health.opening.rawValue)
+    nonisolated let backendProcessID = Atomic<Int32>(0)
+    let logger: Logger
+
+    var handle: PGConnectionHandle?
+    var statements: PreparedStatementCache
+    var pendingDeallocations: [String] = []
+    /// The operation that owns the connection, if any; a COPY owns it across several calls.
+    var activeOperation: ActiveOperation?
+    var operationCounter: UInt64 = 0
+    var counters = ConnectionStatistics()
+
+    /// The connection's serial executor: its own thread.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
+
+    private static let nextID = Atomic<Int>(1)
+
+    private init(configuration: ConnectionConfiguration, logger: Logger) throws {
+        id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.configuration = configuration
+        executor = ConnectionExecutor(name: "tusk-conn-\(id)")
+        interrupt = try ConnectionInterrupt()
+        var logger = logger
+        logger[metadataKey: "tusk_connection_id"] = "\(id)"
+        self.logger = logger
+        statements = PreparedStatementCache(capacity: configuration.preparedStatementCacheSize)
+    }
+
+    deinit {
+        executor.shutdown()
+    }
+
+    // MARK: - Opening and closing
+
+    /// Opens a connection.
+    ///
+    /// - Parameters:
+    ///   - configuration: where and how to connect.
+    ///   - logger: receives server notices and, at debug level, statements (values redacted
+    ///     unless ``ConnectionConfiguration/logParameters`` is set).
+    /// - Throws: ``ConnectionError`` with a code that tells refused, timeout, authentication,
+    ///   unknown database, TLS and server-starting failures apart; `CancellationError` if the task
+    ///   is cancelled.
+    public static func connect(
+        to configuration: ConnectionConfiguration,
+        logger: Logger = Logger(label: "tusk")
+    ) async throws -> Connection {
+        let connection = try Connection(configuration: configuration, logger: logger)
+        try await connection.open()
+        return connection
+    }
+
+    private func open() async throws {
+        try Task.checkCancellation()
+        let token = interrupt.arm()
+        defer { interrupt.disarm() }
+        let deadline = ContinuousClock.now.advanced(by: configuration.connectTimeout)
+        let logger = self.logger
+        let opened = try await withTaskCancellationHandler {
+            try PGConnectionHandle.connect(
+                parameters: configuration.libpqParameters,
+                target: configuration.target,
+                deadline: deadline,
+                interrupt: interrupt,
+                onNotice: { notice in Connection.log(notice: notice, to: logger) }
+            )
+        } onCancel: { [interrupt] in
+            interrupt.interrupt(token, reason: .cancelled)
+        }
+        handle = opened
+        backendProcessID.store(opened.backendPID, ordering: .relaxed)
+        setHealth(.idle)
+        logger.debug("connected", metadata: ["tusk_backend_pid": "\(opened.backendPID)", "tusk_target": "\(configuration)"])
+    }
+
+    /// Closes the connection (a Terminate message, then the socket). Closing twice does nothing.
+    /// An operation in progress on another task fails with ``ConnectionError/Code/closed``.
+    public func close() {
+        guard let handle else { return }
+        self.handle = nil
+        activeOperation = nil
+        statements.removeAll()
+        setHealth(.closed)
+        _ = handle  // released here: PQfinish runs in its deinit, on this thread
+        logger.debug("closed")
+    }
+
+    // MARK: - Status
+
+    /// The server process serving this connection (`pg_backend_pid()`), 0 before it opened.
+    public nonisolated var backendPID: Int32 {
+        backendProcessID.load(ordering: .relaxed)
+    }
+
+    /// Whether the connection was closed or broke.
+    public nonisolated var isClosed: Bool {
+        let health = currentHealth
+        return health == .closed || health == .broken
+    }
+
+    /// Whether the connection can be handed to another user as it is: open, idle, outside any
+    /// transaction, not in COPY. A pool reuses only such connections.
+    public nonisolated var isReusable: Bool {
+        currentHealth == .idle
+    }
+
+    nonisolated var currentHealth: Health {
+        Health(rawValue: healthState.load(ordering: .acquiring)) ?? .broken
+    }
+
+    /// Counters of what this connection sent, for tests and diagnostics.
+    public var statistics: ConnectionStatistics { counters }
+
+    /// The server's version number, e.g. 150018.
+    public var serverVersion: Int? { handle?.serverVersion }
+
+    /// Whether the connection is encrypted with TLS.
+    public var usesTLS: Bool { handle?.usesTLS ?? false }
+
+    /// Whether the connection is still alive, checked without a round trip: it reads whatever
+    /// the server sent while the connection was idle (a termination notice, end of file).
+    public func isAlive() -> Bool {
+        guard let handle, activeOperation == nil else { return handle != nil }
+        if handle.checkAliveWithoutRoundTrip() { return true }
+        markBroken()
+        return false
+    }
+
+    /// The connection's state as the pool sees it.
+    enum Health: UInt8, Sendable {
+        case opening, idle, busy, inTransaction, broken, closed
+    }
+
+    func setHealth(_ health: Health) {
+        healthState.store(health.rawValue, ordering: .releasing)
+    }
+
+    /// Refreshes the health after an operation from libpq's view of the connection.
+    func refreshHealth() {
+        guard let handle else {
+            setHealth(.closed)
+            return
+        }
+        if handle.isBad {
+            markBroken()
+        } else if activeOperation != nil {
+            setHealth(.busy)
+        } else if handle.isIdleOutsideTransaction {
+            setHealth(.idle)
+        } else {
+            setHealth(.inTransaction)
+        }
+    }
+
+    /// Closes the connection because it can no longer be trusted (lost, or a cancel may be in
+    /// flight).
+    func markBroken() {
+        handle = nil
+        activeOperation = nil
+        statements.removeAll()
+        setHealth(.broken)
+    }
+
+    var closedError: ConnectionError {
+        configuration.target.error(.closed, currentHealth == .broken
+            ? "the connection broke earlier and was closed"
+            : "the connection is closed")
+    }
+
+    // MARK: - Logging
+
+    static func log(notice: PostgresError, to logger: Logger) {
+        let level: Logger.Level
+        switch notice.severity {
+        case "WARNING": level = .warning
+        case "NOTICE": level = .notice
+        case "INFO", "LOG": level = .info
+        default: level = .debug
+        }
+        var metadata: Logger.Metadata = ["tusk_sqlstate": "\(notice.sqlState)"]
+        if let detail = notice.detail { metadata["tusk_detail"] = "\(detail)" }
+        if let hint = notice.hint { metadata["tusk_hint"] = "\(hint)" }
+        logger.log(level: level, "\(notice.severity): \(notice.message)", metadata: metadata)
+    }
+
+    func logStatement(_ text: String, bindings: PostgresBindings) {
+        guard logger.logLevel <= .debug else { return }
+        var metadata: Logger.Metadata = ["tusk_sql": "\(text)"]
+        if bindings.count > 0 {
+            metadata["tusk_binds"] = configuration.logParameters
+                ? "\(describe(bindings))"
+                : "[\(bindings.count) value(s) redacted]"
+        }
+        logger.debug("statement", metadata: metadata)
+    }
+
+    private func describe(_ bindings: PostgresBindings) -> String {
+        var parts: [String] = []
+        var offset = 0
+        let bytes = bindings.buffer.bytes
+        for type in bindings.types {
+            guard offset + 4 <= bytes.count else { break }
+            let length = bytes[offset..<(offset + 4)].reduce(0) { ($0 << 8) | Int32($1) }
+            offset += 4
+            if length < 0 {
+                parts.append("NULL")
+            } else {
+                let value = bytes[offset..<(offset + Int(length))]
+                parts.append(type.hasTextualBinaryForm || type == .text
+                    ? String(decoding: value, as: UTF8.self).debugDescription
+                    : "\(type) \(value.map { String($0, radix: 16) }.joined())")
+                offset += Int(length)
+            }
+        }
+        return "[" + parts.joined(separator: ", ") + "]"
+    }
+}
+
+/// What a connection has sent, counted since it opened.
+public struct ConnectionStatistics: Sendable, Hashable {
+    /// Times the connection sent something and waited for the server's answer. A pipeline is one
+    /// round trip, however many statements it holds; preparing a new statement adds one.
+    public var roundTrips = 0
+    /// Statements executed (each statement of a pipeline counts).
+    public var statements = 0
+    /// Statements prepared (Parse messages for named statements).
+    public var preparedStatements = 0
+}
+
+/// The operation that currently owns a connection.
+struct ActiveOperation {
+    enum Kind {
+        case statement
+        case copyIn
+        case copyOut
+    }
+
+    let kind: Kind
+    let token: UInt64
+    var control: OperationControl
+    /// COPY TO STDOUT: all data was read.
+    var copyOutFinished = false
+}

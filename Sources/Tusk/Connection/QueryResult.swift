@@ -1,0 +1,68 @@
+/// The rows and command status of one executed statement.
+///
+/// A result is a random-access collection of ``Row``s, decoded from PostgreSQL's binary format
+/// on demand:
+///
+/// ```swift
+/// let result = try await connection.query("SELECT id, email FROM users WHERE active = \(true)")
+/// for row in result {
+///     let (id, email) = try row.decodeColumns((Int64, String).self)
+/// }
+/// let users = try result.decode(User.self)
+/// ```
+///
+/// A result holds its rows in memory (libpq's `PGresult`); use streaming or COPY for large reads.
+public struct QueryResult: Sendable, RandomAccessCollection {
+    let storage: PGResult
+
+    init(storage: PGResult) {
+        self.storage = storage
+    }
+
+    /// Index of the first row (0).
+    public var startIndex: Int { 0 }
+    /// One past the last row.
+    public var endIndex: Int { storage.rowCount }
+
+    /// The row at `position`.
+    public subscript(position: Int) -> Row {
+        Row(storage: storage, index: position)
+    }
+
+    /// The number of columns.
+    public var columnCount: Int { storage.columnCount }
+
+    /// The columns' names, in order.
+    public var columnNames: [String] { (0..<storage.columnCount).map(storage.columnName) }
+
+    /// The columns' PostgreSQL types, in order.
+    public var columnTypes: [PostgresDataType] { (0..<storage.columnCount).map(storage.columnType) }
+
+    /// Rows inserted, updated, deleted, selected, copied or fetched, as the command tag reports;
+    /// nil for commands that report none (`CREATE TABLE`).
+    public var affectedRows: Int? { storage.affectedRows }
+
+    /// The command tag, e.g. `UPDATE 3`.
+    public var commandTag: String { storage.commandTag }
+
+    /// Decodes every row as `T`, mapping coding keys to columns with `keyMapping`.
+    ///
+    /// - Throws: ``PostgresDecodingError`` naming the column, Swift type and PostgreSQL type.
+    public func decode<T: Decodable>(_ type: T.Type, keyMapping: KeyMapping = .snakeCase) throws -> [T] {
+        let context = RowDecodingContext(storage: storage, keyMapping: keyMapping)
+        var values: [T] = []
+        values.reserveCapacity(storage.rowCount)
+        for row in 0..<storage.rowCount {
+            context.start(row: row)
+            values.append(try context.decodeRow(T.self))
+        }
+        return values
+    }
+}
+
+extension PGResult: PostgresRowStorage {
+    @inline(__always)
+    func cellBytes(row: Int, column: Int) -> UnsafeRawBufferPointer? {
+        bytes(row: row, column: column)
+    }
+}

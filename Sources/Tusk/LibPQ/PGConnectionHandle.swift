@@ -1,0 +1,504 @@
+import CLibPQ
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Who a connection talks to, for error messages. The password is kept only to scrub it from
+/// libpq's messages; it is never printed.
+struct ConnectionTarget: Sendable {
+    var host: String?
+    var port: Int?
+    var database: String?
+    var user: String?
+    var password: String?
+
+    /// `message` with every occurrence of the password replaced.
+    func scrub(_ message: String) -> String {
+        guard let password, !password.isEmpty, message.contains(password) else { return message }
+        return message.split(separator: password, omittingEmptySubsequences: false).joined(separator: "[password]")
+    }
+
+    func error(_ code: ConnectionError.Code, _ message: String, serverError: PostgresError? = nil) -> ConnectionError {
+        ConnectionError(code, message: scrub(message), host: host, port: port, database: database, user: user,
+                        serverError: serverError)
+    }
+}
+
+/// Why an operation sent a cancel request to the server.
+enum CancelCause: Sendable, Equatable {
+    case taskCancelled
+    case timeout
+}
+
+/// The wait policy of one running operation: its deadline, and whether it already asked the
+/// server to cancel it.
+struct OperationControl {
+    /// How long to wait for the server to answer a cancel request before giving the connection up.
+    static let cancelGracePeriod: Duration = .seconds(10)
+
+    /// When the operation times out (a per-call or default timeout), or nil for never.
+    var deadline: ContinuousClock.Instant?
+    /// Whether a task cancellation interrupts the wait.
+    var interruptible: Bool
+    /// Set once a cancel request was sent, with the reason.
+    private(set) var cancelCause: CancelCause?
+    private(set) var graceDeadline: ContinuousClock.Instant?
+    /// Set when the server answered the cancel request with 57014 (query_canceled).
+    var cancelAcknowledged = false
+
+    init(timeout: Duration?, interruptible: Bool) {
+        deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        self.interruptible = interruptible
+    }
+
+    mutating func markCancelSent(_ cause: CancelCause) {
+        cancelCause = cause
+        graceDeadline = ContinuousClock.now.advanced(by: Self.cancelGracePeriod)
+    }
+
+    /// The deadline of the current wait.
+    var currentDeadline: ContinuousClock.Instant? {
+        cancelCause == nil ? deadline : graceDeadline
+    }
+}
+
+/// Owns one libpq connection (`PGconn`) and drives it in non-blocking mode, waiting on its socket
+/// with `poll`. It runs on its connection's own thread; it is not `Sendable` and must stay there.
+final class PGConnectionHandle {
+    private let connection: OpaquePointer
+    private let cancelHandle: OpaquePointer?
+    let interrupt: ConnectionInterrupt
+    let target: ConnectionTarget
+    private let noticeSink: Unmanaged<NoticeSink>
+
+    private init(connection: OpaquePointer, interrupt: ConnectionInterrupt, target: ConnectionTarget,
+                 noticeSink: Unmanaged<NoticeSink>) {
+        self.connection = connection
+        self.cancelHandle = PQgetCancel(connection)
+        self.interrupt = interrupt
+        self.target = target
+        self.noticeSink = noticeSink
+    }
+
+    deinit {
+        if let cancelHandle { PQfreeCancel(cancelHandle) }
+        PQfinish(connection)
+        noticeSink.release()
+    }
+
+    // MARK: - Connect
+
+    /// Opens a connection with `PQconnectStartParams` and `PQconnectPoll`, waiting on the socket
+    /// (re-read after every step) until `deadline`. libpq ignores `connect_timeout` in this mode;
+    /// the deadline enforces it.
+    ///
+    /// - Throws: ``ConnectionError`` classified from libpq's state and message, or
+    ///   `CancellationError` when interrupted.
+    static func connect(
+        parameters: [(String, String)],
+        target: ConnectionTarget,
+        deadline: ContinuousClock.Instant?,
+        interrupt: ConnectionInterrupt,
+        onNotice: @escaping @Sendable (PostgresError) -> Void
+    ) throws -> PGConnectionHandle {
+        let connection: OpaquePointer? = withCStringArray(parameters.map(\.0)) { keywords in
+            withCStringArray(parameters.map(\.1)) { values in
+                PQconnectStartParams(keywords, values, 0)
+            }
+        }
+        guard let connection else {
+            throw target.error(.connectFailed, "libpq could not allocate a connection")
+        }
+        let sink = Unmanaged.passRetained(NoticeSink(onNotice))
+        // From here the handle owns the connection; its deinit finishes it on every failure path.
+        let handle = PGConnectionHandle(connection: connection, interrupt: interrupt, target: target, noticeSink: sink)
+        PQsetNoticeReceiver(connection, noticeReceiver, sink.toOpaque())
+        guard PQstatus(connection) != CONNECTION_BAD else {
+            throw handle.classifyConnectFailure()
+        }
+        var pollStatus = PGRES_POLLING_WRITING
+        while true {
+            switch pollStatus {
+            case PGRES_POLLING_OK:
+                guard PQsetnonblocking(connection, 1) == 0 else {
+                    throw target.error(.connectFailed, "could not switch the connection to non-blocking mode")
+                }
+                return handle
+            case PGRES_POLLING_FAILED:
+                throw handle.classifyConnectFailure()
+            default:
+                let socket = PQsocket(connection)
+                guard socket >= 0 else { throw handle.classifyConnectFailure() }
+                let forRead = pollStatus == PGRES_POLLING_READING
+                switch handle.poll(socket, read: forRead, write: !forRead, deadline: deadline, watchInterrupt: true) {
+                case .ready:
+                    break
+                case .interrupted:
+                    throw CancellationError()
+                case .timedOut:
+                    throw target.error(.connectTimeout, "no connection within the connect timeout")
+                }
+            }
+            pollStatus = PQconnectPoll(connection)
+        }
+    }
+
+    /// Classifies a failed connect from libpq's message: a failed connect carries no SQLSTATE.
+    private func classifyConnectFailure() -> ConnectionError {
+        let message = errorMessage
+        let lower = message.lowercased()
+        let code: ConnectionError.Code
+        if lower.contains("password authentication failed") || lower.contains("no pg_hba.conf entry")
+            || lower.contains("authentication failed") || lower.contains("no password supplied")
+            || (lower.contains("role") && lower.contains("does not exist")) || lower.contains("scram")
+        {
+            code = .authenticationFailed
+        } else if lower.contains("database") && lower.contains("does not exist") {
+            code = .databaseNotFound
+        } else if lower.contains("server does not support ssl") {
+            code = .tlsRequired
+        } else if lower.contains("ssl") || lower.contains("certificate") {
+            code = .tlsFailed
+        } else if lower.contains("starting up") || lower.contains("shutting down") || lower.contains("in recovery")
+            || lower.contains("not yet accepting connections") || lower.contains("not accepting connections")
+        {
+            code = .serverStarting
+        } else if lower.contains("too many clients") || lower.contains("remaining connection slots") {
+            code = .tooManyConnections
+        } else if lower.contains("connection refused") || lower.contains("could not translate host name")
+            || lower.contains("no route to host") || lower.contains("network is unreachable")
+            || lower.contains("could not connect") || lower.contains("no such file or directory")
+            || lower.contains("timed out") || lower.contains("name or service not known")
+        {
+            code = .connectionRefused
+        } else {
+            code = .connectFailed
+        }
+        return target.error(code, message.isEmpty ? "connection failed" : message)
+    }
+
+    // MARK: - State
+
+    var errorMessage: String {
+        guard let message = PQerrorMessage(connection) else { return "" }
+        return target.scrub(String(cString: message).trimmingTrailingNewlines())
+    }
+
+    var isBad: Bool { PQstatus(connection) == CONNECTION_BAD }
+
+    var transactionStatus: PGTransactionStatusType { PQtransactionStatus(connection) }
+
+    var isIdleOutsideTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
+
+    var isInPipelineMode: Bool { PQpipelineStatus(connection) != PQ_PIPELINE_OFF }
+
+    var backendPID: Int32 { PQbackendPID(connection) }
+
+    var serverVersion: Int { Int(PQserverVersion(connection)) }
+
+    var usesTLS: Bool { PQsslInUse(connection) != 0 }
+
+    func parameterStatus(_ name: String) -> String? {
+        guard let value = PQparameterStatus(connection, name) else { return nil }
+        return String(cString: value)
+    }
+
+    /// The error for a connection that broke, with the server's last words if it sent any.
+    func lostError(_ fallback: String, serverError: PostgresError? = nil) -> ConnectionError {
+        let message = errorMessage
+        return target.error(.connectionLost, message.isEmpty ? fallback : message, serverError: serverError)
+    }
+
+    /// Whether the idle connection is still alive, checked without a round trip: it reads
+    /// whatever the server sent while idle (a FATAL on termination, then end of file).
+    func checkAliveWithoutRoundTrip() -> Bool {
+        for _ in 0..<3 {
+            guard !isBad else { return false }
+            let socket = PQsocket(connection)
+            guard socket >= 0 else { return false }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let ready = Glibc_poll(&descriptor, 1, 0)
+            if ready == 0 { return true }
+            if ready < 0 { return errno == EINTR }
+            if descriptor.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 && descriptor.revents & Int16(POLLIN) == 0 {
+                return false
+            }
+            guard PQconsumeInput(connection) != 0 else { return false }
+            while let notify = PQnotifies(connection) { PQfreemem(notify) }
+        }
+        return !isBad
+    }
+
+    // MARK: - Sending
+
+    /// Sends a statement with binary parameters and binary results, unnamed (one round trip,
+    /// Parse/Bind/Describe/Execute/Sync).
+    func sendQuery(_ text: String, bindings: PostgresBindings) -> Bool {
+        let types = bindings.types.map(\.rawValue)
+        return bindings.withUnsafeParameters { values, lengths, count in
+            types.withUnsafeBufferPointer { types in
+                withBinaryFormats(count) { formats in
+                    PQsendQueryParams(connection, text, Int32(count), types.baseAddress, values, lengths, formats, 1) == 1
+                }
+            }
+        }
+    }
+
+    /// Sends a script through the simple query protocol (text results, several statements).
+    func sendSimpleQuery(_ text: String) -> Bool {
+        PQsendQuery(connection, text) == 1
+    }
+
+    /// Sends Parse for a named statement.
+    func sendPrepare(name: String, text: String, types: [PostgresDataType]) -> Bool {
+        let oids = types.map(\.rawValue)
+        return oids.withUnsafeBufferPointer { oids in
+            PQsendPrepare(connection, name, text, Int32(oids.count), oids.baseAddress) == 1
+        }
+    }
+
+    /// Sends Bind/Describe/Execute/Sync for a prepared statement, binary in and out.
+    func sendQueryPrepared(name: String, bindings: PostgresBindings) -> Bool {
+        bindings.withUnsafeParameters { values, lengths, count in
+            withBinaryFormats(count) { formats in
+                PQsendQueryPrepared(connection, name, Int32(count), values, lengths, formats, 1) == 1
+            }
+        }
+    }
+
+    /// Sends Describe for a prepared statement.
+    func sendDescribePrepared(name: String) -> Bool {
+        PQsendDescribePrepared(connection, name) == 1
+    }
+
+    func enterPipelineMode() -> Bool { PQenterPipelineMode(connection) == 1 }
+    func exitPipelineMode() -> Bool { PQexitPipelineMode(connection) == 1 }
+    func pipelineSync() -> Bool { PQpipelineSync(connection) == 1 }
+
+    // MARK: - Waiting
+
+    /// Pushes all queued output to the socket, reading input meanwhile so the server never
+    /// blocks writing to us while we block writing to it.
+    func flush(_ control: inout OperationControl) throws {
+        while true {
+            let result = PQflush(connection)
+            if result == 0 { return }
+            if result < 0 { throw lostError("could not send data to the server") }
+            let readiness = try wait(read: true, write: true, control: &control)
+            if readiness.readable {
+                guard PQconsumeInput(connection) != 0 else { throw lostError("could not read from the server") }
+            }
+        }
+    }
+
+    /// The next result of the running command, waiting for it; nil when the command is done.
+    func nextResult(_ control: inout OperationControl) throws -> PGResult? {
+        while PQisBusy(connection) != 0 {
+            _ = try wait(read: true, write: false, control: &control)
+            guard PQconsumeInput(connection) != 0 else { throw lostError("could not read from the server") }
+        }
+        guard let result = PQgetResult(connection) else { return nil }
+        return PGResult(taking: result)
+    }
+
+    struct Readiness {
+        var readable: Bool
+        var writable: Bool
+    }
+
+    /// Waits for the socket. A task cancellation or the deadline sends the server a cancel
+    /// request once and keeps waiting for its answer; if the server does not answer within the
+    /// grace period the connection is given up.
+    func wait(read: Bool, write: Bool, control: inout OperationControl) throws -> Readiness {
+        while true {
+            let socket = PQsocket(connection)
+            guard socket >= 0 else { throw lostError("the connection has no socket") }
+            let watchInterrupt = control.interruptible && control.cancelCause == nil
+            switch poll(socket, read: read, write: write, deadline: control.currentDeadline, watchInterrupt: watchInterrupt) {
+            case .ready(let readable, let writable):
+                return Readiness(readable: readable, writable: writable)
+            case .interrupted:
+                sendCancelRequest()
+                control.markCancelSent(.taskCancelled)
+            case .timedOut:
+                if control.cancelCause == nil {
+                    sendCancelRequest()
+                    control.markCancelSent(.timeout)
+                } else {
+                    throw target.error(.connectionLost, "the server did not answer a cancel request within \(OperationControl.cancelGracePeriod)")
+                }
+            }
+        }
+    }
+
+    /// Asks the server to cancel the running statement. `PQcancel` opens a short connection of
+    /// its own; it blocks this connection's thread, never the cooperative pool.
+    func sendCancelRequest() {
+        guard let cancelHandle else { return }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(cancelHandle, &buffer, Int32(buffer.count))
+    }
+
+    enum PollOutcome {
+        case ready(readable: Bool, writable: Bool)
+        case interrupted
+        case timedOut
+    }
+
+    private func poll(_ socket: Int32, read: Bool, write: Bool, deadline: ContinuousClock.Instant?,
+                      watchInterrupt: Bool) -> PollOutcome {
+        var events: Int16 = 0
+        if read { events |= Int16(POLLIN) }
+        if write { events |= Int16(POLLOUT) }
+        var descriptors = [
+            pollfd(fd: socket, events: events, revents: 0),
+            pollfd(fd: interrupt.readDescriptor, events: Int16(POLLIN), revents: 0),
+        ]
+        let count: nfds_t = watchInterrupt ? 2 : 1
+        while true {
+            if watchInterrupt, interrupt.isPending {
+                _ = interrupt.takePending()
+                return .interrupted
+            }
+            var timeout = timespec()
+            var timeoutPointer: UnsafeMutablePointer<timespec>? = nil
+            if let deadline {
+                let remaining = ContinuousClock.now.duration(to: deadline)
+                if remaining <= .zero { return .timedOut }
+                let (seconds, attoseconds) = remaining.components
+                timeout.tv_sec = Int(seconds)
+                timeout.tv_nsec = Int(attoseconds / 1_000_000_000)
+            }
+            let ready = withUnsafeMutablePointer(to: &timeout) { pointer in
+                timeoutPointer = deadline == nil ? nil : pointer
+                return tusk_ppoll(&descriptors, count, timeoutPointer)
+            }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                // Treat a poll failure as readiness: the next libpq call reports the real error.
+                return .ready(readable: read, writable: write)
+            }
+            if ready == 0 { continue }
+            if watchInterrupt, descriptors[1].revents != 0 {
+                if interrupt.takePending() != nil { return .interrupted }
+                descriptors[1].revents = 0
+                if descriptors[0].revents == 0 { continue }
+            }
+            let revents = descriptors[0].revents
+            let failed = revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0
+            return .ready(readable: revents & Int16(POLLIN) != 0 || failed, writable: revents & Int16(POLLOUT) != 0 || failed)
+        }
+    }
+
+    // MARK: - COPY
+
+    /// Queues one chunk of COPY data and pushes it to the socket, waiting while the server is
+    /// slower than the producer (backpressure). Returns false if a cancel was sent meanwhile.
+    func putCopyData(_ bytes: UnsafeRawBufferPointer, control: inout OperationControl) throws -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            // libpq accepts at most Int32.max bytes per call; stay far below.
+            let length = min(bytes.count - offset, 1 << 20)
+            let pointer = bytes.baseAddress?.advanced(by: offset).assumingMemoryBound(to: CChar.self)
+            let result = PQputCopyData(connection, pointer, Int32(length))
+            if result < 0 { throw lostError("could not send COPY data") }
+            if result == 0 {
+                _ = try wait(read: true, write: true, control: &control)
+                guard PQconsumeInput(connection) != 0 else { throw lostError("could not read from the server") }
+                if control.cancelCause != nil { return false }
+                continue
+            }
+            offset += length
+            try flush(&control)
+            if control.cancelCause != nil { return false }
+        }
+        return true
+    }
+
+    /// Ends COPY FROM STDIN: successfully, or with `errorMessage` to make the server abort it.
+    func putCopyEnd(errorMessage: String?, control: inout OperationControl) throws {
+        while true {
+            let result = errorMessage.map { PQputCopyEnd(connection, $0) } ?? PQputCopyEnd(connection, nil)
+            if result < 0 { throw lostError("could not end COPY") }
+            if result == 1 { break }
+            _ = try wait(read: true, write: true, control: &control)
+            guard PQconsumeInput(connection) != 0 else { throw lostError("could not read from the server") }
+        }
+        try flush(&control)
+    }
+
+    enum CopyRead {
+        case row
+        case done
+    }
+
+    /// Reads the next COPY TO STDOUT row and appends it to `buffer`; `.done` at the end of data.
+    /// With `wait` false it returns nil instead of waiting when no row has arrived yet.
+    func getCopyData(into buffer: inout [UInt8], wait shouldWait: Bool, control: inout OperationControl) throws -> CopyRead? {
+        while true {
+            var row: UnsafeMutablePointer<CChar>? = nil
+            let length = PQgetCopyData(connection, &row, 1)
+            if length > 0, let row {
+                buffer.append(contentsOf: UnsafeRawBufferPointer(start: row, count: Int(length)))
+                PQfreemem(row)
+                return .row
+            }
+            if length == -1 { return .done }
+            if length < -1 { throw lostError("COPY data could not be read") }
+            guard shouldWait else { return nil }
+            _ = try wait(read: true, write: false, control: &control)
+            guard PQconsumeInput(connection) != 0 else { throw lostError("could not read from the server") }
+        }
+    }
+}
+
+// MARK: - Helpers
+
+/// Receives server notices on the connection thread and hands them to Swift.
+final class NoticeSink {
+    let handler: @Sendable (PostgresError) -> Void
+    init(_ handler: @escaping @Sendable (PostgresError) -> Void) { self.handler = handler }
+}
+
+private let noticeReceiver: PQnoticeReceiver = { argument, result in
+    guard let argument, let result else { return }
+    let sink = Unmanaged<NoticeSink>.fromOpaque(argument).takeUnretainedValue()
+    func field(_ code: UInt8) -> String? {
+        PQresultErrorField(result, Int32(code)).map { String(cString: $0) }
+    }
+    let notice = PostgresError(
+        sqlState: SQLState(rawValue: field(UInt8(ascii: "C")) ?? "00000"),
+        severity: field(UInt8(ascii: "V")) ?? field(UInt8(ascii: "S")) ?? "NOTICE",
+        message: field(UInt8(ascii: "M")) ?? "",
+        detail: field(UInt8(ascii: "D")),
+        hint: field(UInt8(ascii: "H"))
+    )
+    sink.handler(notice)
+}
+
+private func withBinaryFormats<R>(_ count: Int, _ body: (UnsafePointer<Int32>?) -> R) -> R {
+    if count == 0 { return body(nil) }
+    return withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { formats in
+        formats.initialize(repeating: 1)
+        return body(UnsafePointer(formats.baseAddress))
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings.
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let duplicated: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    defer { duplicated.forEach { free($0) } }
+    let pointers: [UnsafePointer<CChar>?] = duplicated.map { $0.map { UnsafePointer($0) } } + [nil]
+    return pointers.withUnsafeBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { preconditionFailure("an array holding a terminator has storage") }
+        return body(base)
+    }
+}
+
+@inline(__always)
+private func Glibc_poll(_ descriptors: UnsafeMutablePointer<pollfd>, _ count: nfds_t, _ timeout: Int32) -> Int32 {
+    poll(descriptors, count, timeout)
+}
