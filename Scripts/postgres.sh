@@ -62,8 +62,10 @@ load_state() {
     . "$state_file"
 }
 
+# The default URL never asks for TLS, so the quick path stays quick; with --tls, `env` also
+# exports TUSK_PG_TLS_URL (sslmode=require) for the tests that want it.
 url_from_state() {
-    echo "postgres://postgres@127.0.0.1:${TUSK_PG_PORT}/postgres?sslmode=${TUSK_PG_SSLMODE}"
+    echo "postgres://postgres@127.0.0.1:${TUSK_PG_PORT}/postgres?sslmode=disable"
 }
 
 cmd_start() {
@@ -189,6 +191,14 @@ cmd_env() {
     echo "export TUSK_PG_DATA='$TUSK_PG_DATA'"
     echo "export TUSK_PG_PORT='$TUSK_PG_PORT'"
     echo "export TUSK_PG_STATE='$state_file'"
+    if [ "${TUSK_PG_SCRAM:-0}" = 1 ]; then
+        echo "export TUSK_PG_SCRAM_USER='tusk_scram'"
+        echo "export TUSK_PG_SCRAM_PASSWORD='tusk-scram-secret'"
+    fi
+    if [ "${TUSK_PG_TLS:-0}" = 1 ]; then
+        echo "export TUSK_PG_TLS_URL='postgres://postgres@127.0.0.1:${TUSK_PG_PORT}/postgres?sslmode=require'"
+        echo "export TUSK_PG_TLS_CERT='$TUSK_PG_DATA/server.crt'"
+    fi
 }
 
 cmd="${1:-}"

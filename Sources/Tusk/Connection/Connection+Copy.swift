@@ -169,7 +169,7 @@ extension Connection {
         try sql.validate()
         try Task.checkCancellation()
         let text = sql.text
-        let token = try beginOperation(kind, timeout: timeout, cancellable: true)
+        let token = try await beginOperation(kind, timeout: timeout, cancellable: true)
         do {
             try await runStep(token, cancellable: true) { handle, control in
                 logStatement(text, bindings: sql.bindings)

@@ -14,21 +14,25 @@ extension Connection {
         _ body: (PGConnectionHandle, inout OperationControl) throws -> T
     ) async throws -> T {
         if cancellable { try Task.checkCancellation() }
-        let token = try beginOperation(.statement, timeout: timeout, cancellable: cancellable)
+        let token = try await beginOperation(.statement, timeout: timeout, cancellable: cancellable)
         defer { endOperation(token) }
         return try await runStep(token, cancellable: cancellable, body)
     }
 
-    /// Makes an operation the connection's owner until ``endOperation(_:)``. A COPY owns the
-    /// connection across several steps; every other call is refused meanwhile.
-    func beginOperation(_ kind: ActiveOperation.Kind, timeout: Duration?, cancellable: Bool) throws -> UInt64 {
-        guard handle != nil else { throw closedError }
-        if let active = activeOperation {
-            throw configuration.target.error(
-                .invalidUsage,
-                "the connection is busy with \(active.kind == .statement ? "another statement" : "a COPY"); a connection runs one operation at a time"
-            )
+    /// Makes an operation the connection's owner until ``endOperation(_:)``.
+    ///
+    /// Statements issued concurrently on one connection wait their turn, first come first served;
+    /// they are never interleaved. A COPY owns the connection across several steps: anything
+    /// issued meanwhile is refused, because it may come from the COPY's own producer and would
+    /// wait forever.
+    func beginOperation(_ kind: ActiveOperation.Kind, timeout: Duration?, cancellable: Bool) async throws -> UInt64 {
+        while let active = activeOperation {
+            guard active.kind == .statement else {
+                throw configuration.target.error(.invalidUsage, "the connection is busy with a COPY; a connection runs one operation at a time")
+            }
+            try await waitForTurn(cancellable: cancellable)
         }
+        guard handle != nil else { throw closedError }
         operationCounter &+= 1
         activeOperation = ActiveOperation(
             kind: kind, token: operationCounter,
@@ -43,12 +47,36 @@ extension Connection {
     func endOperation(_ token: UInt64) {
         guard let active = activeOperation, active.token == token else { return }
         activeOperation = nil
+        if !turnWaiters.isEmpty { turnWaiters.removeFirst().continuation.resume() }
         if active.control.cancelCause != nil, !active.control.cancelAcknowledged, handle != nil {
             logger.debug("closing: a cancel request was sent but the statement completed first")
             markBroken()
             return
         }
         refreshHealth()
+    }
+
+    /// Suspends until the running operation ends (or the task is cancelled).
+    private func waitForTurn(cancellable: Bool) async throws {
+        turnCounter &+= 1
+        let id = turnCounter
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if cancellable, Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    turnWaiters.append(TurnWaiter(id: id, continuation: continuation))
+                }
+            }
+        } onCancel: {
+            guard cancellable else { return }
+            Task { await self.abandonTurn(id) }
+        }
+    }
+
+    private func abandonTurn(_ id: UInt64) {
+        guard let index = turnWaiters.firstIndex(where: { $0.id == id }) else { return }
+        turnWaiters.remove(at: index).continuation.resume(throwing: CancellationError())
     }
 
     /// Runs one step of the owning operation on the connection thread; the task's cancellation

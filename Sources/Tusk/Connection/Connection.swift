@@ -38,11 +38,37 @@ public actor Connection {
     /// The operation that owns the connection, if any; a COPY owns it across several calls.
     var activeOperation: ActiveOperation?
     var operationCounter: UInt64 = 0
+    /// Callers waiting for the running statement to finish, first come first served.
+    var turnWaiters: [TurnWaiter] = []
+    var turnCounter: UInt64 = 0
     var counters = ConnectionStatistics()
 
     /// The connection's serial executor: its own thread.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
+    }
+
+    /// The connection's thread as a task executor, for `withTaskExecutorPreference`.
+    public nonisolated var taskExecutor: any TaskExecutor { executor.taskExecutor }
+
+    /// Runs `body` on the connection's own thread, so each statement it awaits costs no thread
+    /// switch (a statement otherwise hops from the caller's thread to the connection's and back).
+    ///
+    /// ```swift
+    /// try await connection.withPinnedExecution {
+    ///     for id in ids { _ = try await connection.query("SELECT * FROM users WHERE id = \(id)") }
+    /// }
+    /// ```
+    ///
+    /// ``ConnectionPool/withConnection(_:)`` and sessions do this for you. Code in `body` that is
+    /// isolated to an actor still runs on that actor.
+    ///
+    /// - Warning: `body` shares the thread with the connection's I/O: CPU-heavy work in it delays
+    ///   nothing else, but blocking calls block this connection.
+    public nonisolated func withPinnedExecution<T, Failure: Error>(
+        _ body: () async throws(Failure) -> T
+    ) async throws(Failure) -> T {
+        try await withTaskExecutorPreference(executor.taskExecutor, operation: body)
     }
 
     private static let nextID = Atomic<Int>(1)
@@ -56,10 +82,6 @@ public actor Connection {
         logger[metadataKey: "tusk_connection_id"] = "\(id)"
         self.logger = logger
         statements = PreparedStatementCache(capacity: configuration.preparedStatementCacheSize)
-    }
-
-    deinit {
-        executor.shutdown()
     }
 
     // MARK: - Opening and closing
@@ -111,6 +133,7 @@ public actor Connection {
         guard let handle else { return }
         self.handle = nil
         activeOperation = nil
+        resumeTurnWaiters()
         statements.removeAll()
         setHealth(.closed)
         _ = handle  // released here: PQfinish runs in its deinit, on this thread
@@ -142,6 +165,9 @@ public actor Connection {
 
     /// Counters of what this connection sent, for tests and diagnostics.
     public var statistics: ConnectionStatistics { counters }
+
+    /// The version of the libpq Tusk is linked against, e.g. 150018 for 15.18.
+    public static var libpqVersion: Int { PGConnectionInfo.libraryVersion }
 
     /// The server's version number, e.g. 150018.
     public var serverVersion: Int? { handle?.serverVersion }
@@ -189,8 +215,16 @@ public actor Connection {
     func markBroken() {
         handle = nil
         activeOperation = nil
+        resumeTurnWaiters()
         statements.removeAll()
         setHealth(.broken)
+    }
+
+    /// Wakes every waiting caller; each finds the connection closed.
+    func resumeTurnWaiters() {
+        let waiters = turnWaiters
+        turnWaiters.removeAll()
+        for waiter in waiters { waiter.continuation.resume() }
     }
 
     var closedError: ConnectionError {
@@ -257,6 +291,12 @@ public struct ConnectionStatistics: Sendable, Hashable {
     public var statements = 0
     /// Statements prepared (Parse messages for named statements).
     public var preparedStatements = 0
+}
+
+/// A caller waiting for its turn on a busy connection.
+struct TurnWaiter {
+    let id: UInt64
+    let continuation: CheckedContinuation<Void, any Error>
 }
 
 /// The operation that currently owns a connection.

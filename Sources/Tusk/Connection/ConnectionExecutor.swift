@@ -9,41 +9,74 @@ import Darwin
 /// libpq calls that wait (connect, query, COPY) run here, never on Swift's cooperative pool. A
 /// probe decided this design over a shared epoll loop: see `Docs/Architecture.md`.
 ///
-/// `@unchecked Sendable` because its only mutable state, the job queue, is guarded by the
-/// pthread mutex it allocates.
-final class ConnectionExecutor: SerialExecutor, @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let condition: UnsafeMutablePointer<pthread_cond_t>
-    private var jobs: [UnownedJob] = []
-    private var spare: [UnownedJob] = []
-    private var isShuttingDown = false
-    private let name: String
+/// The same thread also serves as a task executor (``taskExecutor``): code that prefers it
+/// (``Connection/withPinnedExecution(_:)``, which the pool and sessions use) runs here too, so
+/// awaiting the connection costs no thread switch — one context switch per statement, as with
+/// synchronous libpq.
+final class ConnectionExecutor: SerialExecutor {
+    private let queue: ConnectionJobQueue
+    /// The task-executor face of the same thread.
+    let taskExecutor: ConnectionTaskExecutor
 
     /// Starts the thread.
     init(name: String) {
-        self.name = name
+        queue = ConnectionJobQueue()
+        taskExecutor = ConnectionTaskExecutor(queue: queue)
+        queue.start(name: name, serialExecutor: self)
+    }
+
+    deinit {
+        queue.shutdown()
+    }
+
+    /// Queues an actor job; it runs isolated to the connection.
+    func enqueue(_ job: consuming ExecutorJob) {
+        queue.push(UnownedJob(job), asTaskJob: false)
+    }
+
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+}
+
+/// The connection thread seen as a task executor: jobs of tasks that prefer it.
+final class ConnectionTaskExecutor: TaskExecutor {
+    fileprivate let queue: ConnectionJobQueue
+
+    fileprivate init(queue: ConnectionJobQueue) {
+        self.queue = queue
+    }
+
+    /// Queues a job of a task that prefers this thread.
+    func enqueue(_ job: consuming ExecutorJob) {
+        queue.push(UnownedJob(job), asTaskJob: true)
+    }
+}
+
+/// The thread and its queue of jobs.
+///
+/// `@unchecked Sendable` because its mutable state (the queues, the shutdown flag) is guarded by
+/// the pthread mutex it allocates.
+private final class ConnectionJobQueue: @unchecked Sendable {
+    private struct Entry {
+        let job: UnownedJob
+        let asTaskJob: Bool
+    }
+
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    private var jobs: [Entry] = []
+    private var isShuttingDown = false
+    private var name = ""
+    private var serialExecutor: UnownedSerialExecutor?
+    private var taskExecutor: UnownedTaskExecutor?
+
+    init() {
         mutex = .allocate(capacity: 1)
         condition = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
         jobs.reserveCapacity(8)
-        spare.reserveCapacity(8)
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let created = pthread_create(&thread, &attributes, { context in
-            guard let context else { return nil }
-            let executor = Unmanaged<ConnectionExecutor>.fromOpaque(context).takeRetainedValue()
-            executor.run()
-            return nil
-        }, context)
-        pthread_attr_destroy(&attributes)
-        if created != 0 {
-            // Without a thread nothing can run; this is resource exhaustion, not bad input.
-            fatalError("Tusk could not start a connection thread (pthread_create: \(created))")
-        }
     }
 
     deinit {
@@ -53,16 +86,38 @@ final class ConnectionExecutor: SerialExecutor, @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Queues a job; wakes the thread.
-    func enqueue(_ job: consuming ExecutorJob) {
-        let unowned = UnownedJob(job)
+    func start(name: String, serialExecutor executor: ConnectionExecutor) {
+        self.name = name
+        // Unowned: jobs keep their actor (and with it the executor) alive while they run, and a
+        // task prefers the task executor only inside `withPinnedExecution`, which keeps the
+        // connection alive.
+        serialExecutor = executor.asUnownedSerialExecutor()
+        taskExecutor = executor.taskExecutor.asUnownedTaskExecutor()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let created = pthread_create(&thread, &attributes, { context in
+            guard let context else { return nil }
+            Unmanaged<ConnectionJobQueue>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context)
+        pthread_attr_destroy(&attributes)
+        if created != 0 {
+            // Without a thread nothing can run; this is resource exhaustion, not bad input.
+            fatalError("Tusk could not start a connection thread (pthread_create: \(created))")
+        }
+    }
+
+    func push(_ job: UnownedJob, asTaskJob: Bool) {
         pthread_mutex_lock(mutex)
-        jobs.append(unowned)
+        jobs.append(Entry(job: job, asTaskJob: asTaskJob))
         pthread_cond_signal(condition)
         pthread_mutex_unlock(mutex)
     }
 
-    /// Lets the thread exit once its queue is empty. Called when the connection is released.
+    /// Lets the thread exit once its queue is empty.
     func shutdown() {
         pthread_mutex_lock(mutex)
         isShuttingDown = true
@@ -70,17 +125,11 @@ final class ConnectionExecutor: SerialExecutor, @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
-    func asUnownedSerialExecutor() -> UnownedSerialExecutor {
-        UnownedSerialExecutor(ordinary: self)
-    }
-
-    func isSameExclusiveExecutionContext(other: ConnectionExecutor) -> Bool {
-        self === other
-    }
-
     private func run() {
         SystemCalls.setCurrentThreadName(name)
-        let executor = asUnownedSerialExecutor()
+        guard let serialExecutor, let taskExecutor else { return }
+        var batch: [Entry] = []
+        batch.reserveCapacity(8)
         while true {
             pthread_mutex_lock(mutex)
             while jobs.isEmpty && !isShuttingDown {
@@ -90,12 +139,16 @@ final class ConnectionExecutor: SerialExecutor, @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
                 return
             }
-            swap(&jobs, &spare)
+            swap(&jobs, &batch)
             pthread_mutex_unlock(mutex)
-            for job in spare {
-                job.runSynchronously(on: executor)
+            for entry in batch {
+                if entry.asTaskJob {
+                    entry.job.runSynchronously(on: taskExecutor)
+                } else {
+                    entry.job.runSynchronously(on: serialExecutor)
+                }
             }
-            spare.removeAll(keepingCapacity: true)
+            batch.removeAll(keepingCapacity: true)
         }
     }
 }

@@ -27,11 +27,11 @@ struct PreparedStatementCache {
 
     /// The statement's name if it is prepared, marking it used.
     mutating func name(for key: Key) -> String? {
-        guard var entry = entries[key] else { return nil }
         clock &+= 1
-        entry.lastUse = clock
-        entries[key] = entry
-        return entry.name
+        let now = clock
+        guard let index = entries.index(forKey: key) else { return nil }
+        entries.values[index].lastUse = now
+        return entries.values[index].name
     }
 
     /// A fresh statement name, not yet recorded.

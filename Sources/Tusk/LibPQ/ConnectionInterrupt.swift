@@ -8,24 +8,27 @@ import Darwin
 #endif
 
 /// Why a connection's current wait was interrupted.
-enum InterruptReason: Sendable, Equatable {
+enum InterruptReason: UInt8, Sendable, Equatable {
     /// The task running the operation was cancelled.
-    case cancelled
+    case cancelled = 1
 }
 
 /// Wakes a connection thread that waits on its socket, from any thread.
 ///
 /// Each operation arms the interrupt with a fresh token; an interrupt for an older token (a
 /// cancellation handler that fires after its operation ended) is ignored, so it can never hit
-/// the next operation.
+/// the next operation. Arming and disarming cost no system call unless an interrupt was
+/// actually signalled.
 final class ConnectionInterrupt: Sendable {
     private struct State {
         var armedToken: UInt64 = 0
         var nextToken: UInt64 = 1
-        var pending: InterruptReason?
+        /// The eventfd holds a wake-up that nobody drained yet.
+        var signalled = false
     }
 
     private let state = Mutex(State())
+    private let pendingReason = Atomic<UInt8>(0)
     /// Read end polled by the connection thread; write end signalled by `interrupt`.
     let readDescriptor: Int32
     private let writeDescriptor: Int32
@@ -57,48 +60,40 @@ final class ConnectionInterrupt: Sendable {
 
     /// Arms the interrupt for a new operation and returns its token.
     func arm() -> UInt64 {
-        drain()
-        return state.withLock { state in
+        let (token, mustDrain) = state.withLock { state in
             state.armedToken = state.nextToken
             state.nextToken += 1
-            state.pending = nil
-            return state.armedToken
+            let mustDrain = state.signalled
+            state.signalled = false
+            return (state.armedToken, mustDrain)
         }
+        pendingReason.store(0, ordering: .releasing)
+        if mustDrain { drain() }
+        return token
     }
 
     /// Disarms the interrupt; later interrupts are ignored until the next `arm`.
     func disarm() {
-        state.withLock { state in
-            state.armedToken = 0
-            state.pending = nil
-        }
+        state.withLock { $0.armedToken = 0 }
+        pendingReason.store(0, ordering: .releasing)
     }
 
     /// Interrupts the operation with `token`, if it is still the armed one. Callable from any thread.
     func interrupt(_ token: UInt64, reason: InterruptReason) {
         let signal = state.withLock { state -> Bool in
-            guard state.armedToken == token, token != 0, state.pending == nil else { return false }
-            state.pending = reason
+            guard token != 0, state.armedToken == token, !state.signalled else { return false }
+            state.signalled = true
             return true
         }
-        if signal {
-            var one: UInt64 = 1
-            _ = withUnsafeBytes(of: &one) { write(writeDescriptor, $0.baseAddress, 8) }
-        }
+        guard signal else { return }
+        pendingReason.store(reason.rawValue, ordering: .releasing)
+        var one: UInt64 = 1
+        _ = withUnsafeBytes(of: &one) { write(writeDescriptor, $0.baseAddress, 8) }
     }
 
-    /// The pending interrupt, if any; clears the wake-up signal.
-    func takePending() -> InterruptReason? {
-        drain()
-        return state.withLock { state in
-            let reason = state.pending
-            return reason
-        }
-    }
-
-    /// Whether the armed operation has been interrupted.
-    var isPending: Bool {
-        state.withLock { $0.pending != nil }
+    /// The pending interrupt, if any, without clearing it.
+    var pending: InterruptReason? {
+        InterruptReason(rawValue: pendingReason.load(ordering: .acquiring))
     }
 
     private func drain() {

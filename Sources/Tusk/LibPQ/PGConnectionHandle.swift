@@ -69,7 +69,8 @@ struct OperationControl {
 /// with `poll`. It runs on its connection's own thread; it is not `Sendable` and must stay there.
 final class PGConnectionHandle {
     private let connection: OpaquePointer
-    private let cancelHandle: OpaquePointer?
+    /// Obtained once the connection is established: before that it carries no backend key.
+    private var cancelHandle: OpaquePointer?
     let interrupt: ConnectionInterrupt
     let target: ConnectionTarget
     private let noticeSink: Unmanaged<NoticeSink>
@@ -77,7 +78,7 @@ final class PGConnectionHandle {
     private init(connection: OpaquePointer, interrupt: ConnectionInterrupt, target: ConnectionTarget,
                  noticeSink: Unmanaged<NoticeSink>) {
         self.connection = connection
-        self.cancelHandle = PQgetCancel(connection)
+        self.cancelHandle = nil
         self.interrupt = interrupt
         self.target = target
         self.noticeSink = noticeSink
@@ -126,6 +127,7 @@ final class PGConnectionHandle {
                 guard PQsetnonblocking(connection, 1) == 0 else {
                     throw target.error(.connectFailed, "could not switch the connection to non-blocking mode")
                 }
+                handle.cancelHandle = PQgetCancel(connection)
                 return handle
             case PGRES_POLLING_FAILED:
                 throw handle.classifyConnectFailure()
@@ -353,18 +355,15 @@ final class PGConnectionHandle {
         var events: Int16 = 0
         if read { events |= Int16(POLLIN) }
         if write { events |= Int16(POLLOUT) }
-        var descriptors = [
+        // The interrupt's eventfd stays readable once signalled, so a cancel that arrived before
+        // this wait is seen at once.
+        var descriptors = (
             pollfd(fd: socket, events: events, revents: 0),
-            pollfd(fd: interrupt.readDescriptor, events: Int16(POLLIN), revents: 0),
-        ]
+            pollfd(fd: interrupt.readDescriptor, events: Int16(POLLIN), revents: 0)
+        )
         let count: nfds_t = watchInterrupt ? 2 : 1
         while true {
-            if watchInterrupt, interrupt.isPending {
-                _ = interrupt.takePending()
-                return .interrupted
-            }
             var timeout = timespec()
-            var timeoutPointer: UnsafeMutablePointer<timespec>? = nil
             if let deadline {
                 let remaining = ContinuousClock.now.duration(to: deadline)
                 if remaining <= .zero { return .timedOut }
@@ -372,9 +371,11 @@ final class PGConnectionHandle {
                 timeout.tv_sec = Int(seconds)
                 timeout.tv_nsec = Int(attoseconds / 1_000_000_000)
             }
-            let ready = withUnsafeMutablePointer(to: &timeout) { pointer in
-                timeoutPointer = deadline == nil ? nil : pointer
-                return tusk_ppoll(&descriptors, count, timeoutPointer)
+            let ready = withUnsafeMutableBytes(of: &descriptors) { raw in
+                let pointer = raw.baseAddress?.assumingMemoryBound(to: pollfd.self)
+                return deadline == nil
+                    ? tusk_ppoll(pointer, count, nil)
+                    : withUnsafePointer(to: &timeout) { tusk_ppoll(pointer, count, $0) }
             }
             if ready < 0 {
                 if errno == EINTR { continue }
@@ -382,12 +383,12 @@ final class PGConnectionHandle {
                 return .ready(readable: read, writable: write)
             }
             if ready == 0 { continue }
-            if watchInterrupt, descriptors[1].revents != 0 {
-                if interrupt.takePending() != nil { return .interrupted }
-                descriptors[1].revents = 0
-                if descriptors[0].revents == 0 { continue }
+            if watchInterrupt, descriptors.1.revents != 0 {
+                if interrupt.pending != nil { return .interrupted }
+                descriptors.1.revents = 0
+                if descriptors.0.revents == 0 { continue }
             }
-            let revents = descriptors[0].revents
+            let revents = descriptors.0.revents
             let failed = revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0
             return .ready(readable: revents & Int16(POLLIN) != 0 || failed, writable: revents & Int16(POLLOUT) != 0 || failed)
         }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's test command: builds Tusk and runs every test against a real PostgreSQL.
+#
+#   Scripts/test.sh                 unit + integration tests
+#   Scripts/test.sh --filter Copy   passes extra arguments to `swift test`
+#
+# Installs libpq-dev, PostgreSQL and openssl with apt-get only when they are missing. When
+# DATABASE_URL is unset it starts a throwaway cluster (Scripts/postgres.sh, with a SCRAM role and
+# TLS for the security tests) and always stops it again, whatever happens.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_dir=$(dirname "$script_dir")
+cd "$repo_dir"
+
+# shellcheck source=Scripts/install-dependencies.sh
+. "$script_dir/install-dependencies.sh"
+install_dependencies
+
+if [ -z "${DATABASE_URL:-}" ]; then
+    export TUSK_PG_STATE
+    TUSK_PG_STATE="$(mktemp -d /tmp/tusk-test-state.XXXXXX)/state"
+    cleanup() {
+        "$script_dir/postgres.sh" stop || true
+        rm -rf "$(dirname "$TUSK_PG_STATE")"
+    }
+    trap cleanup EXIT
+    "$script_dir/postgres.sh" start --scram --tls >/dev/null
+    eval "$("$script_dir/postgres.sh" env)"
+    echo "test.sh: started a throwaway PostgreSQL at $DATABASE_URL"
+else
+    echo "test.sh: using DATABASE_URL from the environment"
+fi
+
+start=$(date +%s)
+swift build --build-tests
+swift test --skip-build "$@"
+echo "test.sh: tests finished in $(( $(date +%s) - start )) s"

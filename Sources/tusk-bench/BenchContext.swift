@@ -1,0 +1,68 @@
+import Foundation
+import Tusk
+
+/// What every workload gets: the server, its client tools, the size and duration asked for.
+struct BenchContext: Sendable {
+    let url: String
+    let configuration: ConnectionConfiguration
+    let binDirectory: String
+    /// `--rows`: scales each workload's size.
+    let rows: Int?
+    /// `--duration`: length of timed workloads, in seconds.
+    let duration: Double
+
+    func rows(default value: Int) -> Int { rows ?? value }
+
+    func connect() async throws -> Connection {
+        try await Connection.connect(to: configuration)
+    }
+
+    /// Runs `psql -c command` against the server; returns its output.
+    @discardableResult
+    func psql(_ command: String, extra: [String] = []) throws -> String {
+        try Shell.run(binDirectory + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", command] + extra)
+    }
+
+    /// Runs `pgbench` with a custom script and returns its transactions per second.
+    func pgbench(script: String, clients: Int, threads: Int, transactions: Int? = nil, seconds: Int? = nil) throws -> Double {
+        let file = NSTemporaryDirectory() + "tusk-bench-\(UUID().uuidString).sql"
+        try script.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var arguments = ["-n", "-M", "prepared", "-c", String(clients), "-j", String(threads), "-f", file]
+        if let transactions { arguments += ["-t", String(transactions)] }
+        if let seconds { arguments += ["-T", String(seconds)] }
+        let output = try Shell.run(binDirectory + "/pgbench", arguments + [url])
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+              let value = Double(line.dropFirst(6).prefix { $0.isNumber || $0 == "." })
+        else { throw BenchError("could not read pgbench's tps from: \(output)") }
+        return value
+    }
+
+    func progress(_ message: String) {
+        FileHandle.standardError.write(Data("tusk-bench: \(message)\n".utf8))
+    }
+}
+
+/// Wall time of `body`, in seconds.
+func measure(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+/// Peak resident memory since the last reset, from /proc (Linux), in MiB.
+enum PeakMemory {
+    /// Resets the kernel's high-water mark (`echo 5 > /proc/self/clear_refs`).
+    static func reset() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    static func mebibytes() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return nil }
+        let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) }
+        return kilobytes.map { $0 / 1024 }
+    }
+}

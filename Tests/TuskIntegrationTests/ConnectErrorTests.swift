@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import Tusk
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ConnectErrorTests {
+    @Test func wrongPortIsRefused() async throws {
+        var configuration = try TestDatabase.configuration
+        configuration.hosts = [.init("127.0.0.1", port: try SilentListener.freePort())]
+        configuration.connectTimeout = .seconds(3)
+        let start = ContinuousClock.now
+        let error = await #expect(throws: ConnectionError.self) { try await Connection.connect(to: configuration) }
+        #expect(error?.code == .connectionRefused)
+        #expect(error?.port == configuration.hosts[0].port)
+        #expect(ContinuousClock.now - start < .seconds(3))
+    }
+
+    @Test func unknownDatabase() async throws {
+        var configuration = try TestDatabase.configuration
+        configuration.database = "no_such_database_\(UInt32.random(in: 0...UInt32.max))"
+        let error = await #expect(throws: ConnectionError.self) { try await Connection.connect(to: configuration) }
+        #expect(error?.code == .databaseNotFound)
+        #expect(error?.description.contains(configuration.database ?? "") == true)
+    }
+
+    @Test(.enabled(if: TestDatabase.hasScramRole, "needs the SCRAM role of Scripts/postgres.sh start --scram"))
+    func wrongPasswordNeverShowsThePassword() async throws {
+        var configuration = try TestDatabase.scramConfiguration
+        configuration.password = "definitely-Wrong-\(UInt32.random(in: 0...UInt32.max))"
+        let error = await #expect(throws: ConnectionError.self) { try await Connection.connect(to: configuration) }
+        #expect(error?.code == .authenticationFailed)
+        let password = try #require(configuration.password)
+        #expect(!"\(error.map { "\($0)" } ?? "")".contains(password))
+        #expect(!String(reflecting: error as Any).contains(password))
+    }
+
+    @Test(.enabled(if: TestDatabase.hasScramRole, "needs the SCRAM role of Scripts/postgres.sh start --scram"))
+    func scramLoginWorks() async throws {
+        let connection = try await Connection.connect(to: TestDatabase.scramConfiguration)
+        #expect(try await connection.query("SELECT current_user")[0].decode(String.self, at: 0) == "tusk_scram")
+        await connection.close()
+    }
+
+    @Test func serverThatNeverAnswersTimesOut() async throws {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        var configuration = try TestDatabase.configuration
+        configuration.hosts = [.init("127.0.0.1", port: listener.port)]
+        configuration.connectTimeout = .milliseconds(500)
+        let start = ContinuousClock.now
+        let error = await #expect(throws: ConnectionError.self) { try await Connection.connect(to: configuration) }
+        let elapsed = ContinuousClock.now - start
+        #expect(error?.code == .connectTimeout)
+        #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(2), "took \(elapsed)")
+    }
+
+    @Test func connectIsCancellable() async throws {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        var configuration = try TestDatabase.configuration
+        configuration.hosts = [.init("127.0.0.1", port: listener.port)]
+        configuration.connectTimeout = .seconds(30)
+        let task = Task { try await Connection.connect(to: configuration) }
+        try await Task.sleep(for: .milliseconds(100))
+        let start = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - start < .seconds(1))
+    }
+}
+
+extension TestDatabase {
+    /// Whether the cluster has the SCRAM role (Scripts/test.sh always starts one that has).
+    static var hasScramRole: Bool {
+        ProcessInfo.processInfo.environment["TUSK_PG_SCRAM_USER"] != nil
+    }
+
+    /// The SCRAM role `Scripts/postgres.sh start --scram` creates.
+    static var scramConfiguration: ConnectionConfiguration {
+        get throws {
+            let environment = ProcessInfo.processInfo.environment
+            guard let user = environment["TUSK_PG_SCRAM_USER"], let password = environment["TUSK_PG_SCRAM_PASSWORD"] else {
+                throw ConnectionError(.invalidConfiguration, message: "TUSK_PG_SCRAM_USER/PASSWORD unset: start the cluster with Scripts/postgres.sh start --scram")
+            }
+            var configuration = try configuration
+            configuration.user = user
+            configuration.password = password
+            configuration.database = "postgres"
+            return configuration
+        }
+    }
+}
+
+/// A TCP socket that accepts connections (the kernel completes the handshake) but never says a
+/// word: a server that is "there" but never answers.
+final class SilentListener: @unchecked Sendable {  // immutable after init
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(descriptor, 16) == 0 else {
+            port = 0
+            throw ConnectionError(.connectFailed, message: "listener failed")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+
+    /// A port nothing listens on (bound, read, released).
+    static func freePort() throws -> Int {
+        let listener = try SilentListener()
+        listener.close()
+        return listener.port
+    }
+}
