@@ -1,0 +1,249 @@
+import Logging
+import Synchronization
+
+/// A pool of connections that an application holds for its whole life.
+///
+/// ```swift
+/// let pool = ConnectionPool(configuration: PoolConfiguration(connection: try .fromEnvironment()))
+/// let count = try await pool.withConnection { connection in
+///     try await connection.query("SELECT count(*) FROM users")[0].decode(Int.self, at: 0)
+/// }
+/// await pool.close()
+/// ```
+///
+/// Leases are served first come, first served. An idle connection is checked before it is handed
+/// out (without a round trip; with a ping after a long idle time); a connection that comes back
+/// broken, inside a transaction or mid-COPY is closed and replaced, never reused. Failed connects
+/// are retried with exponential backoff and jitter, so the pool recovers by itself after a server
+/// restart. Its decisions live in ``PoolStateMachine``; this class performs them.
+///
+/// The pool is not an actor: its state sits behind a lock, so an uncontended lease costs no task
+/// switch. Background work (connects, closes, timers) runs in tasks the pool owns; call
+/// ``close(gracePeriod:)`` to stop them. Under swift-service-lifecycle, call `close()` when
+/// `gracefulShutdown()` returns in your service's `run()`.
+public final class ConnectionPool: Sendable {
+    /// The configuration the pool was created with.
+    public let configuration: PoolConfiguration
+    let logger: Logger
+    let state: Mutex<State>
+    let metrics: PoolMetrics
+
+    struct State {
+        var machine: PoolStateMachine
+        var connections: [PoolStateMachine.ConnectionID: Connection] = [:]
+        var waiters: [PoolStateMachine.WaiterID: WaiterSlot] = [:]
+        var leases: [PoolStateMachine.ConnectionID: LeaseRecord] = [:]
+        var maintenance: Task<Void, Never>?
+        var nextWake: ContinuousClock.Instant?
+    }
+
+    enum WaiterSlot {
+        case waiting(CheckedContinuation<Lease, any Error>)
+        case ready(Result<Lease, any Error>)
+    }
+
+    struct LeaseRecord {
+        let since: ContinuousClock.Instant
+        var leakReported = false
+    }
+
+    /// A leased connection and what to check before using it.
+    struct Lease: Sendable {
+        let id: PoolStateMachine.ConnectionID
+        let connection: Connection
+        let check: PoolStateMachine.Check
+    }
+
+    /// Creates a pool and starts opening its minimum connections in the background.
+    public init(configuration: PoolConfiguration, logger: Logger = Logger(label: "tusk.pool")) {
+        self.configuration = configuration
+        self.logger = logger
+        metrics = PoolMetrics(label: configuration.metricsLabel)
+        state = Mutex(State(machine: PoolStateMachine(settings: .init(configuration))))
+        // The pool's clock: times out waiters, retires idle and old connections, tops up to the
+        // minimum, retries connects after backoff, reports leases past the leak threshold. It
+        // holds the pool weakly, so a pool nobody references can go away.
+        let maintenance = Task { [weak self] in
+            self?.tick()
+            while !Task.isCancelled {
+                guard let interval = self?.nextTickInterval() else { return }
+                try? await Task.sleep(for: interval)
+                self?.tick()
+            }
+        }
+        state.withLock { $0.maintenance = maintenance }
+    }
+
+    deinit {
+        state.withLock { $0.maintenance?.cancel() }
+    }
+
+    // MARK: - Leasing
+
+    /// Leases a connection for `body` and returns it afterwards, on every path: return, throw
+    /// and task cancellation. `body` runs on the connection's own thread (see
+    /// ``Connection/withPinnedExecution(_:)``).
+    ///
+    /// A connection that `body` leaves inside a transaction, mid-COPY or broken is closed and
+    /// replaced, never handed out again.
+    ///
+    /// - Throws: ``PoolError`` with code `timeout` (no connection within the acquire timeout; the
+    ///   error says how many were in use, how many waited, and the last connect error) or
+    ///   `closed`; `CancellationError`; and whatever `body` throws.
+    public func withConnection<T>(_ body: (Connection) async throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        let deadline = start + configuration.acquireTimeout
+        while true {
+            let lease = try await acquire(start: start, deadline: deadline)
+            let outcome: Result<T, any Error>? = await lease.connection.withPinnedExecution {
+                if lease.check != .none, await !self.passes(lease) { return nil }
+                do {
+                    return .success(try await body(lease.connection))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            guard let outcome else {
+                discard(lease)
+                continue
+            }
+            release(lease)
+            return try outcome.get()
+        }
+    }
+
+    /// Acquires a lease: at once when a connection is idle, otherwise in line behind earlier
+    /// waiters until one is released or opened, or the deadline passes.
+    func acquire(start: ContinuousClock.Instant, deadline: ContinuousClock.Instant) async throws -> Lease {
+        try Task.checkCancellation()
+        let now = ContinuousClock.now
+        let action = state.withLock { state -> PoolStateMachine.AcquireAction in
+            let action = state.machine.acquire(now: now, deadline: deadline)
+            if case .lease(let lease) = action {
+                state.leases[lease.connection] = LeaseRecord(since: now)
+            }
+            return action
+        }
+        switch action {
+        case .lease(let lease):
+            guard let connection = state.withLock({ $0.connections[lease.connection] }) else {
+                throw PoolError(.closed, connectionsInUse: 0, connectionsOpen: 0, waiters: 0, waited: .zero, lastConnectError: nil)
+            }
+            metrics.acquired(after: .zero)
+            return Lease(id: lease.connection, connection: connection, check: lease.check)
+        case .closed:
+            throw closedError(since: start)
+        case .wait(let waiter, let open):
+            startOpening(open)
+            scheduleWake(at: deadline)
+            let lease = try await waitForLease(waiter)
+            let waited = ContinuousClock.now - start
+            metrics.acquired(after: waited)
+            return lease
+        }
+    }
+
+    private func waitForLease(_ waiter: PoolStateMachine.WaiterID) async throws -> Lease {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
+                let ready = state.withLock { state -> Result<Lease, any Error>? in
+                    if case .ready(let result)? = state.waiters[waiter] {
+                        state.waiters[waiter] = nil
+                        return result
+                    }
+                    state.waiters[waiter] = .waiting(continuation)
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state -> CheckedContinuation<Lease, any Error>? in
+                guard state.machine.cancelWaiter(waiter) else { return nil }
+                if case .waiting(let continuation)? = state.waiters.removeValue(forKey: waiter) {
+                    return continuation
+                }
+                state.waiters[waiter] = .ready(.failure(CancellationError()))
+                return nil
+            }
+            continuation?.resume(throwing: CancellationError())
+            metrics.waiting(state.withLock { $0.machine.waiterCount })
+        }
+    }
+
+    /// Checks a connection that has been idle: without a round trip, or with a ping after a long
+    /// idle time.
+    private func passes(_ lease: Lease) async -> Bool {
+        switch lease.check {
+        case .none:
+            return true
+        case .alive:
+            return await lease.connection.isAlive()
+        case .ping:
+            guard await lease.connection.isAlive() else { return false }
+            do {
+                try await lease.connection.ping(timeout: .seconds(5))
+                return true
+            } catch {
+                return false
+            }
+        }
+    }
+
+    /// Returns a leased connection; it goes back to the pool only when it is clean.
+    func release(_ lease: Lease) {
+        let reusable = lease.connection.isReusable
+        let now = ContinuousClock.now
+        let actions = state.withLock { state in
+            state.leases[lease.id] = nil
+            return state.machine.release(lease.id, reusable: reusable, now: now)
+        }
+        if !reusable {
+            logger.debug("closing a returned connection that is not clean",
+                         metadata: ["tusk_connection_id": "\(lease.connection.id)", "tusk_health": "\(lease.connection.currentHealth)"])
+        }
+        perform(actions)
+    }
+
+    /// Closes a leased connection that failed its check.
+    func discard(_ lease: Lease) {
+        let now = ContinuousClock.now
+        let actions = state.withLock { state in
+            state.leases[lease.id] = nil
+            return state.machine.discard(lease.id, now: now)
+        }
+        perform(actions)
+    }
+
+    // MARK: - Status
+
+    /// A snapshot of the pool's connections and waiters.
+    public struct Statistics: Sendable, Equatable {
+        /// Connections open and idle.
+        public var idle: Int
+        /// Connections leased.
+        public var inUse: Int
+        /// Connections being opened.
+        public var opening: Int
+        /// Connections being closed.
+        public var closing: Int
+        /// Tasks waiting for a connection.
+        public var waiters: Int
+        /// Consecutive failed connects (0 once one succeeds).
+        public var consecutiveConnectFailures: Int
+    }
+
+    /// The pool's current counts.
+    public var statistics: Statistics {
+        state.withLock { state in
+            let counts = state.machine.counts
+            return Statistics(idle: counts.idle, inUse: counts.leased, opening: counts.opening, closing: counts.closing,
+                              waiters: counts.waiters, consecutiveConnectFailures: state.machine.consecutiveConnectFailures)
+        }
+    }
+
+    private func closedError(since start: ContinuousClock.Instant) -> PoolError {
+        let counts = state.withLock { $0.machine.counts }
+        return PoolError(.closed, connectionsInUse: counts.leased, connectionsOpen: counts.idle + counts.leased,
+                         waiters: counts.waiters, waited: ContinuousClock.now - start, lastConnectError: nil)
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Synchronization
+import Testing
+import Tusk
+
+@Suite struct PoolTests {
+    /// A pool whose connections carry a unique application_name, so the server's view of them
+    /// can be counted in pg_stat_activity.
+    func makePool(min: Int = 0, max: Int, acquireTimeout: Duration = .seconds(10)) throws -> (ConnectionPool, String) {
+        let name = "tusk-pool-\(UUID().uuidString.prefix(8))"
+        var configuration = PoolConfiguration(connection: try TestDatabase.configuration)
+        configuration.connection.applicationName = name
+        configuration.minConnections = min
+        configuration.maxConnections = max
+        configuration.acquireTimeout = acquireTimeout
+        return (ConnectionPool(configuration: configuration), name)
+    }
+
+    func backends(named name: String, on observer: Connection) async throws -> [Int32] {
+        try await observer.query("SELECT pid FROM pg_stat_activity WHERE application_name = \(name)").map {
+            try $0.decode(Int32.self, at: 0)
+        }
+    }
+
+    @Test func thousandTasksOverTenConnectionsAllCompleteAndTheServerNeverSeesMoreThanTen() async throws {
+        let (pool, name) = try makePool(max: 10)
+        let observer = try await TestDatabase.connect()
+        let peak = Locked(0)
+        let sampling = Task {
+            while !Task.isCancelled {
+                let count = (try? await backends(named: name, on: observer).count) ?? 0
+                peak.withLock { $0 = Swift.max($0, count) }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let completed = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<1_000 {
+                group.addTask {
+                    try await pool.withConnection { connection in
+                        let result = try await connection.query("SELECT \(index)::int8, pg_sleep(0.001)")
+                        return try result[0].decode(Int.self, at: 0)
+                    }
+                }
+            }
+            var seen = Set<Int>()
+            for try await value in group { seen.insert(value) }
+            return seen.count
+        }
+        sampling.cancel()
+        _ = await sampling.value
+        #expect(completed == 1_000)
+        let observedPeak = peak.value
+        #expect(observedPeak <= 10, "the server saw \(observedPeak) backends")
+        #expect(observedPeak >= 2, "the sampler saw the pool at work")
+        #expect(pool.statistics.waiters == 0)
+        #expect(pool.statistics.inUse == 0)
+        await pool.close()
+        await observer.close()
+    }
+
+    @Test func exhaustionTimesOutWithATypedErrorThenRecovers() async throws {
+        let (pool, _) = try makePool(max: 2, acquireTimeout: .milliseconds(500))
+        let holdersStarted = Locked(0)
+        // One gate per holder: an AsyncStream has one consumer.
+        let gates = (0..<2).map { _ in AsyncStream<Void>.makeStream() }
+        let holders = gates.map { gate in
+            Task {
+                try await pool.withConnection { _ in
+                    holdersStarted.withLock { $0 += 1 }
+                    for await _ in gate.stream { break }
+                }
+            }
+        }
+        try await waitUntil { holdersStarted.value == 2 }
+        let start = ContinuousClock.now
+        let error = await #expect(throws: PoolError.self) {
+            try await pool.withConnection { _ in }
+        }
+        let waited = ContinuousClock.now - start
+        #expect(error?.code == .timeout)
+        #expect(error?.connectionsInUse == 2)
+        #expect((error?.waiters ?? 0) >= 1)
+        #expect(waited >= .milliseconds(450) && waited < .milliseconds(1500), "waited \(waited)")
+        #expect(error?.description.contains("2 in use") == true)
+
+        // Once a lease comes back, the next acquire succeeds.
+        gates[0].continuation.finish()
+        _ = try await holders[0].value
+        let value = try await pool.withConnection { try await $0.query("SELECT 3")[0].decode(Int32.self, at: 0) }
+        #expect(value == 3)
+        gates[1].continuation.finish()
+        _ = try await holders[1].value
+        await pool.close()
+    }
+
+    @Test func terminatedIdleConnectionsAreDetectedAndReplacedNeverHandedOut() async throws {
+        let (pool, name) = try makePool(min: 4, max: 4)
+        let observer = try await TestDatabase.connect()
+        try await waitUntil { pool.statistics.idle == 4 }
+        // pg_terminate_backend with a timeout waits until each backend is gone (PostgreSQL 14+).
+        let terminated = try await observer.query(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = \(name)")
+        #expect(terminated.count == 4)
+        for index in 0..<100 {
+            let value = try await pool.withConnection { connection in
+                try await connection.query("SELECT \(index)::int8")[0].decode(Int.self, at: 0)
+            }
+            #expect(value == index)
+        }
+        #expect(try await backends(named: name, on: observer).count <= 4)
+        await pool.close()
+        await observer.close()
+    }
+
+    @Test func terminatedMidQueryGivesConnectionLostAndThePoolStaysAtFullStrength() async throws {
+        let (pool, name) = try makePool(min: 3, max: 3)
+        let observer = try await TestDatabase.connect()
+        try await waitUntil { pool.statistics.idle == 3 }
+        let victim = Task {
+            try await pool.withConnection { connection in
+                try await connection.query("SELECT pg_sleep(30)")
+            }
+        }
+        try await waitUntil {
+            let active = try await observer.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = \(name) AND state = 'active'")
+            return try active[0].decode(Int.self, at: 0) == 1
+        }
+        _ = try await observer.query(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = \(name) AND state = 'active'")
+        let result = await victim.result
+        #expect(throws: ConnectionError.self) { try result.get() }
+        if case .failure(let error as ConnectionError) = result {
+            #expect(error.code == .connectionLost)
+            // libpq keeps the server's last words in the message; the SQLSTATE does not always survive.
+            #expect(error.message.contains("administrator command") || error.serverError?.sqlState == .adminShutdown, "\(error)")
+        }
+        try await waitUntil { pool.statistics.idle == 3 }
+        #expect(try await backends(named: name, on: observer).count == 3)
+        await pool.close()
+        await observer.close()
+    }
+
+    @Test func connectionLeftInATransactionIsClosedNotReused() async throws {
+        let (pool, _) = try makePool(min: 0, max: 1)
+        let firstPID = try await pool.withConnection { connection in
+            try await connection.execute("BEGIN")
+            return connection.backendPID
+        }
+        let secondPID = try await pool.withConnection { connection in
+            #expect(connection.isReusable, "handed out clean, outside any transaction")
+            return connection.backendPID
+        }
+        #expect(firstPID != secondPID)
+        await pool.close()
+    }
+
+    @Test func cancelledWaiterLeavesTheQueueAtOnce() async throws {
+        let (pool, _) = try makePool(max: 1, acquireTimeout: .seconds(30))
+        let gate = AsyncStream<Void>.makeStream()
+        let holder = Task { try await pool.withConnection { _ in for await _ in gate.stream { break } } }
+        try await waitUntil { pool.statistics.inUse == 1 }
+        let waiter = Task { try await pool.withConnection { _ in } }
+        try await waitUntil { pool.statistics.waiters == 1 }
+        let start = ContinuousClock.now
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(ContinuousClock.now - start < .seconds(1), "well before the 30 s acquire timeout")
+        #expect(pool.statistics.waiters == 0)
+        gate.continuation.finish()
+        _ = try await holder.value
+        await pool.close()
+    }
+
+    @Test func bodyErrorsAndCancellationReturnTheLease() async throws {
+        let (pool, _) = try makePool(max: 1)
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) { try await pool.withConnection { _ in throw Boom() } }
+        let sleeper = Task { try await pool.withConnection { try await $0.query("SELECT pg_sleep(30)") } }
+        try await waitUntil { pool.statistics.inUse == 1 }
+        try await Task.sleep(for: .milliseconds(50))
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+        #expect(pool.statistics.inUse == 0)
+        #expect(pool.statistics.idle == 1, "the cancelled statement's connection is clean and reused")
+        await pool.close()
+    }
+
+    @Test func closeFailsNewLeasesAndIsIdempotent() async throws {
+        let (pool, _) = try makePool(min: 2, max: 2)
+        try await waitUntil { pool.statistics.idle == 2 }
+        await pool.close()
+        await pool.close()
+        let error = await #expect(throws: PoolError.self) { try await pool.withConnection { _ in } }
+        #expect(error?.code == .closed)
+        #expect(pool.statistics.idle == 0)
+    }
+}
