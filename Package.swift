@@ -49,6 +49,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TuskFaultTests",
+            dependencies: [
+                "Tusk",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TuskIntegrationTests",
             dependencies: [
                 "Tusk",

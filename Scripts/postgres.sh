@@ -4,6 +4,7 @@
 #   Scripts/postgres.sh start [--tls] [--scram]   start a cluster, print its DATABASE_URL
 #   Scripts/postgres.sh stop                      stop the cluster this script started, remove its files
 #   Scripts/postgres.sh restart [-m fast]         restart it in place (same port, same data)
+#   Scripts/postgres.sh pause | resume            stop the server keeping its data / start it again
 #   Scripts/postgres.sh url                       print the DATABASE_URL of the running cluster
 #   Scripts/postgres.sh env                       print shell exports (DATABASE_URL, TUSK_PG_*)
 #   Scripts/postgres.sh psql [args...]            psql against it
@@ -184,6 +185,19 @@ cmd_restart() {
     sed -i "s/^TUSK_PG_PID=.*/TUSK_PG_PID='$pid'/" "$state_file"
 }
 
+cmd_pause() {
+    load_state
+    as_server_user "$TUSK_PG_BINDIR/pg_ctl" -D "$TUSK_PG_DATA" -m fast -w -t 60 stop >/dev/null
+}
+
+cmd_resume() {
+    load_state
+    as_server_user "$TUSK_PG_BINDIR/pg_ctl" -D "$TUSK_PG_DATA" -l "$TUSK_PG_ROOT/server.log" -w -t 60 start >/dev/null
+    local pid
+    pid=$(head -n 1 "$TUSK_PG_DATA/postmaster.pid")
+    sed -i "s/^TUSK_PG_PID=.*/TUSK_PG_PID='$pid'/" "$state_file"
+}
+
 cmd_env() {
     load_state
     echo "export DATABASE_URL='$(url_from_state)'"
@@ -207,6 +221,8 @@ case "$cmd" in
     start) cmd_start "$@" ;;
     stop) cmd_stop ;;
     restart) cmd_restart "$@" ;;
+    pause) cmd_pause ;;
+    resume) cmd_resume ;;
     url) load_state; url_from_state ;;
     env) cmd_env ;;
     psql) load_state; exec "$TUSK_PG_BINDIR/psql" -X -h 127.0.0.1 -p "$TUSK_PG_PORT" -U postgres -d postgres "$@" ;;

@@ -116,8 +116,9 @@ enum Shell {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let attributes = SpawnAttributes()
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes.value, argv, environ)
         if !detached { close(outputPipe[1]) }
         guard spawned == 0 else {
             if !detached { close(outputPipe[0]) }
@@ -142,6 +143,30 @@ enum Shell {
             throw BenchError("\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(errors)")
         }
         return String(decoding: output, as: UTF8.self)
+    }
+}
+
+/// posix_spawn attributes that give the child an empty signal mask and default handlers: Swift's
+/// threads block signals, and a child that inherits that mask never sees SIGALRM (pgbench -T
+/// would run forever) or SIGTERM.
+final class SpawnAttributes {
+    var value = posix_spawnattr_t()
+
+    init() {
+        posix_spawnattr_init(&value)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&value, &empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        posix_spawnattr_setsigdefault(&value, &all)
+        posix_spawnattr_setflags(&value, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    }
+
+    deinit {
+        posix_spawnattr_destroy(&value)
     }
 }
 

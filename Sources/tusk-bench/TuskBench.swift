@@ -55,6 +55,7 @@ struct TuskBench: AsyncParsableCommand {
             // Off the main actor: callers of a database library run on the global executor.
             results += try await Task.detached { try await workload.run(context) }.value
         }
+        if server == nil { try await context.dropBenchTables() }
         Report.printTable(results, workloads: selected, postgres: version)
         if let json {
             try Report.writeJSON(results, postgres: version, to: json)

@@ -24,6 +24,15 @@ public struct KeyMapping: Sendable {
         KeyMapping(kind: .custom(transform))
     }
 
+    /// The identity of a built-in mapping, for caches; nil for a custom one.
+    var cacheKey: CacheKey? {
+        switch kind {
+        case .snakeCase: .snakeCase
+        case .identity: .useKeys
+        case .custom: nil
+        }
+    }
+
     /// The column name for a coding key.
     public func column(for key: String) -> String {
         switch kind {

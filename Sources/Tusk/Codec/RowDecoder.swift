@@ -20,9 +20,35 @@ final class RowDecodingContext<Storage: PostgresRowStorage> {
     private var resolved: [String: Int] = [:]
     private var columnsByName: [String: Int]?
 
-    init(storage: Storage, keyMapping: KeyMapping) {
+    private let planCache: DecodingPlanCache?
+    private let planKey: DecodingPlanCache.Key?
+    private var planIsComplete = false
+
+    /// A context that reuses (and on first use records) the plan cached for `type`, when the
+    /// result comes from a prepared statement.
+    init<T>(storage: Storage, keyMapping: KeyMapping, decoding type: T.Type = Any.self, plans: DecodingPlanCache? = nil) {
         self.storage = storage
         self.keyMapping = keyMapping
+        if let plans, let mapping = keyMapping.cacheKey {
+            let key = DecodingPlanCache.Key(type: ObjectIdentifier(T.self), mapping: mapping)
+            planCache = plans
+            planKey = key
+            if let plan = plans.plan(for: key) {
+                orderedKeys = plan.keys
+                orderedColumns = plan.columns
+                planIsComplete = true
+            }
+        } else {
+            planCache = nil
+            planKey = nil
+        }
+    }
+
+    /// Records the key order learned from the first row, for the next result of the statement.
+    func finishFirstRow() {
+        guard !planIsComplete, let planCache, let planKey else { return }
+        planIsComplete = true
+        planCache.store(.init(keys: orderedKeys, columns: orderedColumns), for: planKey)
     }
 
     @inline(__always)

@@ -151,7 +151,8 @@ extension Connection {
             case (.prepare, _):
                 break
             case (.statement(let index), .commandOK), (.statement(let index), .tuples):
-                outcomes[index] = .success(QueryResult(storage: result))
+                let key = PreparedStatementCache.Key(text: texts[index], types: statements[index].bindings.types)
+                outcomes[index] = .success(QueryResult(storage: result, plans: self.statements.lookup(key)?.plans))
             case (.statement, .pipelineAborted):
                 break
             case (.statement(let index), .error):

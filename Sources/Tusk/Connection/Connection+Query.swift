@@ -78,8 +78,10 @@ extension Connection {
         if statements.isEnabled {
             let key = PreparedStatementCache.Key(text: text, types: bindings.types)
             let name: String
-            if let cached = statements.name(for: key) {
-                name = cached
+            var plans: DecodingPlanCache?
+            if let cached = statements.lookup(key) {
+                name = cached.name
+                plans = cached.plans
             } else {
                 name = statements.makeName()
                 guard handle.sendPrepare(name: name, text: text, types: bindings.types) else {
@@ -90,6 +92,7 @@ extension Connection {
                 try handle.flush(&control)
                 _ = try collectResults(handle, &control, query: text)
                 if let evicted = statements.record(key, name: name) { pendingDeallocations.append(evicted) }
+                plans = statements.lookup(key)?.plans
             }
             guard handle.sendQueryPrepared(name: name, bindings: bindings) else {
                 throw handle.lostError("could not send a statement")
@@ -97,7 +100,7 @@ extension Connection {
             counters.roundTrips += 1
             try handle.flush(&control)
             do {
-                return try finish(handle, &control, text)
+                return try finish(handle, &control, text, plans: plans)
             } catch let error as PostgresError where Self.invalidatesPreparedStatement(error) {
                 statements.remove(key)
                 throw error
@@ -109,11 +112,12 @@ extension Connection {
         return try finish(handle, &control, text)
     }
 
-    private func finish(_ handle: PGConnectionHandle, _ control: inout OperationControl, _ text: String) throws -> QueryResult {
+    private func finish(_ handle: PGConnectionHandle, _ control: inout OperationControl, _ text: String,
+                        plans: DecodingPlanCache? = nil) throws -> QueryResult {
         guard let result = try collectResults(handle, &control, query: text) else {
             throw configuration.target.error(.protocolViolation, "the server sent no result")
         }
-        return QueryResult(storage: result)
+        return QueryResult(storage: result, plans: plans)
     }
 
     /// Sends `DEALLOCATE` for statements evicted from the cache.

@@ -30,6 +30,8 @@ public actor Connection {
     nonisolated let interrupt: ConnectionInterrupt
     nonisolated let healthState = Atomic<UInt8>(Health.opening.rawValue)
     nonisolated let backendProcessID = Atomic<Int32>(0)
+    /// The established connection's socket, for the pool's quick idle check; -1 when closed.
+    nonisolated let socketDescriptor = Atomic<Int32>(-1)
     let logger: Logger
 
     var handle: PGConnectionHandle?
@@ -123,6 +125,7 @@ public actor Connection {
         }
         handle = opened
         backendProcessID.store(opened.backendPID, ordering: .relaxed)
+        socketDescriptor.store(opened.socket, ordering: .releasing)
         setHealth(.idle)
         logger.debug("connected", metadata: ["tusk_backend_pid": "\(opened.backendPID)", "tusk_target": "\(configuration)"])
     }
@@ -131,6 +134,7 @@ public actor Connection {
     /// An operation in progress on another task fails with ``ConnectionError/Code/closed``.
     public func close() {
         guard let handle else { return }
+        socketDescriptor.store(-1, ordering: .releasing)
         self.handle = nil
         activeOperation = nil
         resumeTurnWaiters()
@@ -184,6 +188,19 @@ public actor Connection {
         return false
     }
 
+    /// Whether an idle connection is certainly alive, decided on the caller's thread: nothing
+    /// arrived on its socket while it was idle. nil means something did (a termination notice,
+    /// end of file) and ``isAlive()`` must read it on the connection's thread.
+    ///
+    /// Only for a connection nobody else uses at the moment (a pool lease), so it cannot be
+    /// closed meanwhile.
+    nonisolated func isCertainlyAliveWhileIdle() -> Bool? {
+        guard currentHealth == .idle else { return false }
+        let socket = socketDescriptor.load(ordering: .acquiring)
+        guard socket >= 0 else { return false }
+        return SystemCalls.hasPendingInput(socket) ? nil : true
+    }
+
     /// The connection's state as the pool sees it.
     enum Health: UInt8, Sendable {
         case opening, idle, busy, inTransaction, broken, closed
@@ -213,6 +230,7 @@ public actor Connection {
     /// Closes the connection because it can no longer be trusted (lost, or a cancel may be in
     /// flight).
     func markBroken() {
+        socketDescriptor.store(-1, ordering: .releasing)
         handle = nil
         activeOperation = nil
         resumeTurnWaiters()

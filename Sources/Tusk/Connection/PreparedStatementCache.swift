@@ -11,6 +11,7 @@ struct PreparedStatementCache {
     private struct Entry {
         var name: String
         var lastUse: UInt64
+        let plans: DecodingPlanCache
     }
 
     let capacity: Int
@@ -25,13 +26,18 @@ struct PreparedStatementCache {
     var isEnabled: Bool { capacity > 0 }
     var count: Int { entries.count }
 
-    /// The statement's name if it is prepared, marking it used.
-    mutating func name(for key: Key) -> String? {
+    /// The statement's name and decoding plans if it is prepared, marking it used.
+    mutating func lookup(_ key: Key) -> (name: String, plans: DecodingPlanCache)? {
         clock &+= 1
         let now = clock
         guard let index = entries.index(forKey: key) else { return nil }
         entries.values[index].lastUse = now
-        return entries.values[index].name
+        return (entries.values[index].name, entries.values[index].plans)
+    }
+
+    /// The statement's name if it is prepared, marking it used.
+    mutating func name(for key: Key) -> String? {
+        lookup(key)?.name
     }
 
     /// A fresh statement name, not yet recorded.
@@ -49,7 +55,7 @@ struct PreparedStatementCache {
             entries.removeValue(forKey: oldest.key)
         }
         clock &+= 1
-        entries[key] = Entry(name: name, lastUse: clock)
+        entries[key] = Entry(name: name, lastUse: clock, plans: DecodingPlanCache())
         return evicted
     }
 

@@ -14,9 +14,12 @@
 /// A result holds its rows in memory (libpq's `PGresult`); use streaming or COPY for large reads.
 public struct QueryResult: Sendable, RandomAccessCollection {
     let storage: PGResult
+    /// Decoding plans of the prepared statement this result came from, if any.
+    let plans: DecodingPlanCache?
 
-    init(storage: PGResult) {
+    init(storage: PGResult, plans: DecodingPlanCache? = nil) {
         self.storage = storage
+        self.plans = plans
     }
 
     /// Index of the first row (0).
@@ -26,7 +29,7 @@ public struct QueryResult: Sendable, RandomAccessCollection {
 
     /// The row at `position`.
     public subscript(position: Int) -> Row {
-        Row(storage: storage, index: position)
+        Row(storage: storage, index: position, plans: plans)
     }
 
     /// The number of columns.
@@ -49,12 +52,13 @@ public struct QueryResult: Sendable, RandomAccessCollection {
     ///
     /// - Throws: ``PostgresDecodingError`` naming the column, Swift type and PostgreSQL type.
     public func decode<T: Decodable>(_ type: T.Type, keyMapping: KeyMapping = .snakeCase) throws -> [T] {
-        let context = RowDecodingContext(storage: storage, keyMapping: keyMapping)
+        let context = RowDecodingContext(storage: storage, keyMapping: keyMapping, decoding: T.self, plans: plans)
         var values: [T] = []
         values.reserveCapacity(storage.rowCount)
         for row in 0..<storage.rowCount {
             context.start(row: row)
             values.append(try context.decodeRow(T.self))
+            if row == 0 { context.finishFirstRow() }
         }
         return values
     }

@@ -10,6 +10,7 @@ public struct Row: Sendable {
     let storage: PGResult
     /// The row's 0-based position in its result.
     public let index: Int
+    let plans: DecodingPlanCache?
 
     /// The number of columns.
     public var columnCount: Int { storage.columnCount }
@@ -59,8 +60,10 @@ public struct Row: Sendable {
     ///
     /// - Throws: ``PostgresDecodingError`` naming the column, Swift type and PostgreSQL type.
     public func decode<T: Decodable>(_ type: T.Type, keyMapping: KeyMapping = .snakeCase) throws -> T {
-        let context = RowDecodingContext(storage: storage, keyMapping: keyMapping)
+        let context = RowDecodingContext(storage: storage, keyMapping: keyMapping, decoding: T.self, plans: plans)
         context.start(row: index)
-        return try context.decodeRow(T.self)
+        let value = try context.decodeRow(T.self)
+        context.finishFirstRow()
+        return value
     }
 }

@@ -199,6 +199,9 @@ final class PGConnectionHandle {
 
     var backendPID: Int32 { PQbackendPID(connection) }
 
+    /// The socket; stable once the connection is established.
+    var socket: Int32 { PQsocket(connection) }
+
     var serverVersion: Int { Int(PQserverVersion(connection)) }
 
     var usesTLS: Bool { PQsslInUse(connection) != 0 }

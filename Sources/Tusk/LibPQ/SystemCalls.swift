@@ -8,3 +8,13 @@ enum SystemCalls {
         tusk_set_thread_name(String(name.prefix(15)))
     }
 }
+
+extension SystemCalls {
+    /// Whether `socket` has input pending (data, end of file or an error), without waiting and
+    /// without consuming anything. Safe from any thread.
+    static func hasPendingInput(_ socket: Int32) -> Bool {
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        var immediately = timespec(tv_sec: 0, tv_nsec: 0)
+        return tusk_ppoll(&descriptor, 1, &immediately) != 0 && descriptor.revents != 0
+    }
+}

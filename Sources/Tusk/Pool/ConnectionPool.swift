@@ -81,8 +81,12 @@ public final class ConnectionPool: Sendable {
     // MARK: - Leasing
 
     /// Leases a connection for `body` and returns it afterwards, on every path: return, throw
-    /// and task cancellation. `body` runs on the connection's own thread (see
-    /// ``Connection/withPinnedExecution(_:)``).
+    /// and task cancellation.
+    ///
+    /// By default `body` runs on the connection's own thread (see
+    /// ``Connection/withPinnedExecution(_:)``), so each statement it awaits costs one context
+    /// switch. Pass `pinned: false` to keep `body` on the caller's executor, for a body that
+    /// mostly awaits other work while it holds the connection.
     ///
     /// A connection that `body` leaves inside a transaction, mid-COPY or broken is closed and
     /// replaced, never handed out again.
@@ -90,19 +94,20 @@ public final class ConnectionPool: Sendable {
     /// - Throws: ``PoolError`` with code `timeout` (no connection within the acquire timeout; the
     ///   error says how many were in use, how many waited, and the last connect error) or
     ///   `closed`; `CancellationError`; and whatever `body` throws.
-    public func withConnection<T>(_ body: (Connection) async throws -> T) async throws -> T {
+    public func withConnection<T>(pinned: Bool = true, _ body: (Connection) async throws -> T) async throws -> T {
         let start = ContinuousClock.now
         let deadline = start + configuration.acquireTimeout
         while true {
             let lease = try await acquire(start: start, deadline: deadline)
-            let outcome: Result<T, any Error>? = await lease.connection.withPinnedExecution {
-                if lease.check != .none, await !self.passes(lease) { return nil }
+            func run() async -> Result<T, any Error>? {
+                if lease.check != .none, await !passes(lease) { return nil }
                 do {
                     return .success(try await body(lease.connection))
                 } catch {
                     return .failure(error)
                 }
             }
+            let outcome = pinned ? await lease.connection.withPinnedExecution { await run() } : await run()
             guard let outcome else {
                 discard(lease)
                 continue
@@ -177,9 +182,12 @@ public final class ConnectionPool: Sendable {
         case .none:
             return true
         case .alive:
+            // Nothing pending on the socket: alive, no thread switch. Something pending: let the
+            // connection's thread read it (a FATAL notice, end of file) and decide.
+            if let certain = lease.connection.isCertainlyAliveWhileIdle() { return certain }
             return await lease.connection.isAlive()
         case .ping:
-            guard await lease.connection.isAlive() else { return false }
+            if lease.connection.isCertainlyAliveWhileIdle() == nil, await !lease.connection.isAlive() { return false }
             do {
                 try await lease.connection.ping(timeout: .seconds(5))
                 return true

@@ -45,9 +45,11 @@ struct RoundTripWorkload: Workload {
 
 extension Array where Element == BenchResult {
     /// Adds `result`, or replaces an earlier run of the same strategy if this one is faster.
-    mutating func keepBest(_ result: BenchResult) {
+    mutating func keepBest(lowerIsBetter: Bool = false, _ result: BenchResult) {
         if let index = firstIndex(where: { $0.workload == result.workload && $0.strategy == result.strategy }) {
-            if (result.rate ?? 0) > (self[index].rate ?? 0) { self[index] = result }
+            let better = lowerIsBetter ? (result.rate ?? .infinity) < (self[index].rate ?? .infinity)
+                                       : (result.rate ?? 0) > (self[index].rate ?? 0)
+            if better { self[index] = result }
         } else {
             append(result)
         }

@@ -9,5 +9,7 @@ protocol Workload: Sendable {
 
 /// Every workload, in the default order.
 let allWorkloads: [any Workload] = [
+    PointSelectWorkload(),
+    PoolWorkload(),
     RoundTripWorkload(),
 ]
