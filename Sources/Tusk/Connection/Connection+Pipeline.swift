@@ -76,6 +76,11 @@ extension Connection {
     ///   is sent then; ``ConnectionError`` with `invalidUsage` for COPY, which pipeline mode does
     ///   not allow; `connectionLost`, `timeout` and `CancellationError` as ``query(_:timeout:)``.
     public func pipeline(_ statements: [SQL], timeout: Duration? = nil) async throws -> [PipelineOutcome] {
+        try await pipeline(statements, timeout: timeout, cancellable: true)
+    }
+
+    /// ``pipeline(_:timeout:)``; `cancellable: false` ignores task cancellation (COMMIT).
+    func pipeline(_ statements: [SQL], timeout: Duration?, cancellable: Bool) async throws -> [PipelineOutcome] {
         var texts: [String] = []
         texts.reserveCapacity(statements.count)
         for (index, sql) in statements.enumerated() {
@@ -91,7 +96,7 @@ extension Connection {
             texts.append(text)
         }
         if statements.isEmpty { return [] }
-        return try await withOperation(timeout: timeout) { handle, control in
+        return try await withOperation(timeout: timeout, cancellable: cancellable) { handle, control in
             try runPipeline(texts, statements, handle, &control)
         }
     }

@@ -94,6 +94,7 @@ public final class ConnectionPool: Sendable {
     /// - Throws: ``PoolError`` with code `timeout` (no connection within the acquire timeout; the
     ///   error says how many were in use, how many waited, and the last connect error) or
     ///   `closed`; `CancellationError`; and whatever `body` throws.
+    @discardableResult
     public func withConnection<T>(pinned: Bool = true, _ body: (Connection) async throws -> T) async throws -> T {
         let start = ContinuousClock.now
         let deadline = start + configuration.acquireTimeout

@@ -74,3 +74,59 @@ enum TestDatabase {
         return try result.first?.decode(String?.self, at: 0)
     }
 }
+
+extension TestDatabase {
+    /// Runs `body` with a pool whose connections use a fresh schema as their search path; the
+    /// schema is dropped afterwards.
+    static func withPool<T>(
+        min: Int = 0, max: Int = 4, settings: [String: String] = [:],
+        _ body: (ConnectionPool, String) async throws -> T
+    ) async throws -> T {
+        let schema = makeSchemaName("p")
+        let admin = try await connect()
+        try await admin.execute("CREATE SCHEMA \(ident: schema)")
+        await admin.close()
+        var configuration = PoolConfiguration(connection: try self.configuration(schema: schema))
+        configuration.minConnections = min
+        configuration.maxConnections = max
+        configuration.acquireTimeout = .seconds(20)
+        for (name, value) in settings { configuration.connection.settings[name] = value }
+        let pool = ConnectionPool(configuration: configuration)
+        do {
+            let result = try await body(pool, schema)
+            await pool.close()
+            try await dropSchema(schema)
+            return result
+        } catch {
+            await pool.close()
+            try? await dropSchema(schema)
+            throw error
+        }
+    }
+
+    /// A connection outside any pool, looking at `schema`: the view from another client.
+    static func count(_ table: String, in schema: String, where condition: SQL = "TRUE") async throws -> Int {
+        let observer = try await connect(schema: schema)
+        defer { Task { await observer.close() } }
+        return try await observer.query("SELECT count(*) FROM \(ident: table) WHERE \(condition)")[0].decode(Int.self, at: 0)
+    }
+}
+
+/// Lets two tasks meet: each `arrive()` waits until `parties` tasks have arrived.
+actor Barrier {
+    private let parties: Int
+    private var arrived = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(parties: Int) { self.parties = parties }
+
+    func arrive() async {
+        arrived += 1
+        if arrived >= parties {
+            waiting.forEach { $0.resume() }
+            waiting.removeAll()
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+}

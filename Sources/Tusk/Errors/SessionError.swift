@@ -1,0 +1,76 @@
+/// A session could not do what was asked: it already ended, its transaction failed, a flush
+/// failed, or a commit's outcome is unknown.
+///
+/// ```swift
+/// do {
+///     try await pool.withSession { session in … }
+/// } catch let error as SessionError where error.code == .commitOutcomeUnknown {
+///     // the connection dropped while COMMIT was in flight: check before retrying
+/// }
+/// ```
+public struct SessionError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, as a value that can be matched.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case ended, transactionFailed, flushFailed, commitOutcomeUnknown, readOnly
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The code's name.
+        public var description: String { base.rawValue }
+
+        /// The session was used after it committed or rolled back.
+        public static let ended = Code(.ended)
+        /// An earlier statement failed, so the transaction can only roll back.
+        public static let transactionFailed = Code(.transactionFailed)
+        /// A pending change failed during a flush; ``SessionError/change`` says which.
+        public static let flushFailed = Code(.flushFailed)
+        /// The connection was lost while COMMIT was in flight: the transaction may or may not have
+        /// committed. Never retried automatically.
+        public static let commitOutcomeUnknown = Code(.commitOutcomeUnknown)
+        /// A write was attempted in a read-only session.
+        public static let readOnly = Code(.readOnly)
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// A readable explanation.
+    public var message: String
+    /// For a failed flush: the pending change that failed (`insert into "users" #3`) and its
+    /// position among the flushed changes.
+    public var change: String?
+    /// For a failed flush: the 0-based position of the failed change.
+    public var changeIndex: Int?
+    /// The error behind this one (the server's error for a failed flush, the connection error for
+    /// an unknown commit outcome).
+    public var underlying: (any Error & Sendable)?
+
+    /// Creates an error.
+    public init(_ code: Code, message: String, change: String? = nil, changeIndex: Int? = nil,
+                underlying: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.change = change
+        self.changeIndex = changeIndex
+        self.underlying = underlying
+    }
+
+    /// The server's error behind a failed flush or statement, if any.
+    public var serverError: PostgresError? { underlying as? PostgresError }
+
+    /// `flushFailed: … (change 3: insert into "users") caused by: …`.
+    public var description: String {
+        var text = "\(code): \(message)"
+        if let change { text += " (change \(changeIndex.map(String.init) ?? "?"): \(change))" }
+        if let underlying { text += " caused by: \(underlying)" }
+        return text
+    }
+}
+
+extension SessionError.Code {
+    /// Matches a ``SessionError`` with this code.
+    public static func ~= (pattern: SessionError.Code, error: any Error) -> Bool {
+        (error as? SessionError)?.code == pattern
+    }
+}

@@ -1,0 +1,172 @@
+extension Session {
+    // MARK: - Pending writes
+
+    /// Queues an insert of `model` for the next flush (or commit).
+    ///
+    /// Columns in ``Model/serverGenerated`` that are nil are left to the server; the stored row,
+    /// with what the server generated, is available from the returned handle after the flush.
+    @discardableResult
+    public func add<M: Model>(_ model: M) -> PendingInsert<M> {
+        let pending = PendingInsert(model: model)
+        do {
+            let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
+            pendingInserts.append(PendingWrite(
+                kind: .insert, table: M.tableSQL, entity: M.entityName, fields: row.fields, key: [],
+                serverGenerated: M.serverGenerated,
+                complete: { [unowned self] result in
+                    guard let first = result.first else { return }
+                    let stored = try first.decode(M.self, keyMapping: M.keyMapping)
+                    pending.stored = stored
+                    try self.remember(stored)
+                }))
+        } catch {
+            pendingInserts.append(failedWrite(.insert, M.self, error))
+        }
+        return pending
+    }
+
+    /// Queues an update of a model: only the columns that differ from the row the session loaded
+    /// are sent, and nothing at all when nothing changed. A model the session did not load is
+    /// updated in full (every non-key column).
+    public func update<M: Model>(_ model: M) {
+        do {
+            let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
+            let key = try M.keyFields(of: row)
+            let identity = IdentityMap.key(M.self, fields: key)
+            let changed: [EncodedRow.Field]
+            var whereKey = key
+            if let entry = identityMap.entry(for: identity) {
+                changed = row.changedFields(since: entry.snapshot)
+                whereKey = (try? M.keyFields(of: entry.snapshot)) ?? key
+            } else {
+                changed = row.fields.filter { !M.primaryKey.contains($0.column) }
+            }
+            guard !changed.isEmpty else {
+                if let index = pendingUpdateKeys[identity] {
+                    // Changed back to what was loaded: nothing to send after all.
+                    pendingUpdates[index] = noOpWrite(M.self)
+                }
+                return
+            }
+            let write = PendingWrite(
+                kind: .update, table: M.tableSQL, entity: M.entityName, fields: changed, key: whereKey,
+                serverGenerated: [],
+                complete: { [unowned self] result in
+                    guard let first = result.first else {
+                        throw NotFoundError(entity: M.entityName, criteria: FlushPlan.keyCondition(whereKey).text)
+                    }
+                    try self.remember(try first.decode(M.self, keyMapping: M.keyMapping))
+                })
+            if let index = pendingUpdateKeys[identity] {
+                pendingUpdates[index] = write
+            } else {
+                pendingUpdateKeys[identity] = pendingUpdates.count
+                pendingUpdates.append(write)
+            }
+        } catch {
+            pendingUpdates.append(failedWrite(.update, M.self, error))
+        }
+    }
+
+    /// Queues a delete of the row `model` identifies.
+    public func delete<M: Model>(_ model: M) {
+        do {
+            let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
+            let key = try M.keyFields(of: row)
+            let identity = IdentityMap.key(M.self, fields: key)
+            if let index = pendingUpdateKeys.removeValue(forKey: identity) { pendingUpdates[index] = noOpWrite(M.self) }
+            pendingDeletes.append(PendingWrite(
+                kind: .delete, table: M.tableSQL, entity: M.entityName, fields: [], key: key, serverGenerated: [],
+                complete: { [unowned self] _ in self.identityMap.remove(identity) }))
+        } catch {
+            pendingDeletes.append(failedWrite(.delete, M.self, error))
+        }
+    }
+
+    /// Sends every pending write in one pipelined round trip — inserts in the order added, then
+    /// updates, then deletes — and completes them: inserted and updated rows are read back
+    /// (`RETURNING *`) into their handles and the identity map.
+    ///
+    /// - Throws: ``SessionError`` with code `flushFailed`, naming the change that failed and
+    ///   carrying the server's error; the transaction then can only roll back.
+    public func flush() async throws {
+        try checkUsable()
+        let writes = takePendingWrites()
+        guard !writes.isEmpty else { return }
+        let outcomes = try await runPipeline(writes.map(FlushPlan.statement(for:)))
+        try complete(writes, with: outcomes)
+    }
+
+    // MARK: - Identity map
+
+    /// Remembers a row the session loaded: later loads of the same key return it without a query,
+    /// and ``update(_:)`` diffs against it.
+    func remember<M: Model>(_ model: M) throws {
+        let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
+        let key = IdentityMap.key(M.self, fields: try M.keyFields(of: row))
+        identityMap.store(IdentityMap.Entry(value: model, snapshot: row), for: key)
+    }
+
+    /// The row with this primary key, if the session loaded it.
+    func cached<M: Model>(_ type: M.Type, key: [EncodedRow.Field]) -> M? {
+        identityMap.entry(for: IdentityMap.key(M.self, fields: key))?.value as? M
+    }
+
+    /// Forgets every loaded row, so the next loads query the server again.
+    public func expireAll() {
+        identityMap.removeAll()
+    }
+
+    /// How many rows the session remembers.
+    public var identityMapCount: Int { identityMap.count }
+
+    // MARK: - Internal
+
+    func takePendingWrites() -> [PendingWrite] {
+        let writes = FlushPlan.order(inserts: pendingInserts, updates: pendingUpdates.filter { !$0.isNoOp },
+                                     deletes: pendingDeletes)
+        dropPendingWrites()
+        return writes
+    }
+
+    func dropPendingWrites() {
+        pendingInserts.removeAll()
+        pendingUpdates.removeAll()
+        pendingUpdateKeys.removeAll()
+        pendingDeletes.removeAll()
+    }
+
+    /// Completes flushed writes from their outcomes; the first failure becomes `flushFailed`.
+    func complete(_ writes: [PendingWrite], with outcomes: [PipelineOutcome]) throws {
+        for (index, write) in writes.enumerated() {
+            switch outcomes[index] {
+            case .success(let result):
+                try write.complete(result)
+            case .failure(let error):
+                throw SessionError(.flushFailed, message: "pending write \(index) of \(writes.count) failed",
+                                   change: write.summary, changeIndex: index, underlying: error)
+            case .aborted:
+                throw SessionError(.flushFailed, message: "pending write \(index) was aborted", change: write.summary, changeIndex: index)
+            }
+        }
+    }
+
+    private func failedWrite<M: Model>(_ kind: PendingWrite.Kind, _ type: M.Type, _ error: any Error) -> PendingWrite {
+        // Encoding failed: the statement carries the error and flush throws it before sending.
+        var sql = SQL()
+        sql.bindings.encodingError = (error as? PostgresEncodingError)
+            ?? PostgresEncodingError(.unsupportedValue, "\(M.self) cannot be encoded: \(error)")
+        return PendingWrite(kind: kind, table: sql, entity: M.entityName, fields: [], key: [], serverGenerated: [],
+                            complete: { _ in })
+    }
+
+    private func noOpWrite<M: Model>(_ type: M.Type) -> PendingWrite {
+        PendingWrite(kind: .update, table: SQL(), entity: M.entityName, fields: [], key: [], serverGenerated: [],
+                     complete: { _ in })
+    }
+}
+
+extension PendingWrite {
+    /// An update that was superseded (the row changed back, or is deleted).
+    var isNoOp: Bool { kind == .update && fields.isEmpty }
+}

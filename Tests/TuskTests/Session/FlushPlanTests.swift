@@ -1,0 +1,58 @@
+import Testing
+@testable import Tusk
+
+@Suite struct FlushPlanTests {
+    struct Account: Model {
+        static let tableName = "accounts"
+        static let schemaName: String? = "bank"
+        static let serverGenerated: Set<String> = ["id", "opened_at"]
+        var id: Int64?
+        var ownerName: String
+        var balance: Int64
+        var openedAt: Int64?
+    }
+
+    func write(_ kind: PendingWrite.Kind, _ account: Account, key: [EncodedRow.Field] = []) throws -> PendingWrite {
+        let row = try EncodedRow(encoding: account)
+        return PendingWrite(kind: kind, table: Account.tableSQL, entity: Account.entityName, fields: row.fields,
+                            key: key, serverGenerated: Account.serverGenerated, complete: { _ in })
+    }
+
+    @Test func insertLeavesNilServerColumnsToTheServer() throws {
+        let sql = FlushPlan.statement(for: try write(.insert, Account(id: nil, ownerName: "Ada", balance: 10, openedAt: nil)))
+        #expect(sql.text == #"INSERT INTO "bank"."accounts" ("owner_name", "balance") VALUES ($1, $2) RETURNING *"#)
+        #expect(sql.bindings.types == [.text, .int8])
+    }
+
+    @Test func insertKeepsServerColumnsThatAreSet() throws {
+        let sql = FlushPlan.statement(for: try write(.insert, Account(id: 7, ownerName: "Ada", balance: 10, openedAt: nil)))
+        #expect(sql.text == #"INSERT INTO "bank"."accounts" ("id", "owner_name", "balance") VALUES ($1, $2, $3) RETURNING *"#)
+    }
+
+    @Test func updateSetsTheGivenFieldsWhereTheKeyMatches() throws {
+        let account = Account(id: 7, ownerName: "Ada", balance: 10, openedAt: nil)
+        let row = try EncodedRow(encoding: account)
+        let key = try Account.keyFields(of: row)
+        let changed = row.fields.filter { $0.column == "balance" }
+        let update = PendingWrite(kind: .update, table: Account.tableSQL, entity: "accounts", fields: changed, key: key,
+                                  serverGenerated: [], complete: { _ in })
+        #expect(FlushPlan.statement(for: update).text == #"UPDATE "bank"."accounts" SET "balance" = $1 WHERE "id" = $2 RETURNING *"#)
+        let delete = PendingWrite(kind: .delete, table: Account.tableSQL, entity: "accounts", fields: [], key: key,
+                                  serverGenerated: [], complete: { _ in })
+        #expect(FlushPlan.statement(for: delete).text == #"DELETE FROM "bank"."accounts" WHERE "id" = $1"#)
+    }
+
+    @Test func ordersInsertsThenUpdatesThenDeletes() throws {
+        let insert = try write(.insert, Account(id: nil, ownerName: "a", balance: 1, openedAt: nil))
+        let update = try write(.update, Account(id: 1, ownerName: "b", balance: 1, openedAt: nil))
+        let delete = try write(.delete, Account(id: 2, ownerName: "c", balance: 1, openedAt: nil))
+        let ordered = FlushPlan.order(inserts: [insert, insert], updates: [update], deletes: [delete])
+        #expect(ordered.map(\.kind) == [.insert, .insert, .update, .delete])
+    }
+
+    @Test func nullKeyPartsMatchWithIsNull() {
+        let key = [EncodedRow.Field(column: "a", key: "a", type: .int8, bytes: nil),
+                   EncodedRow.Field(column: "b", key: "b", type: .int8, bytes: [0, 0, 0, 0, 0, 0, 0, 1])]
+        #expect(FlushPlan.keyCondition(key).text == #""a" IS NULL AND "b" = $1"#)
+    }
+}
