@@ -18,6 +18,7 @@ protocol RowEncodingSink {
 /// number-backed enums bind their raw value, and any other nested value is stored as `jsonb`.
 final class RowEncodingContext<Sink: RowEncodingSink> {
     var sink: Sink
+    /// For ``ColumnarSink``: rows are framed by the caller; this context only encodes.
 
     init(sink: Sink) {
         self.sink = sink

@@ -165,7 +165,7 @@ extension Connection {
 
     // MARK: - Shared
 
-    private func beginCopy(_ sql: SQL, kind: ActiveOperation.Kind, timeout: Duration?) async throws -> UInt64 {
+    func beginCopy(_ sql: SQL, kind: ActiveOperation.Kind, timeout: Duration?) async throws -> UInt64 {
         try sql.validate()
         try Task.checkCancellation()
         let text = sql.text

@@ -45,6 +45,24 @@ public struct PostgresBindings: Sendable {
         types.append(field.type)
     }
 
+    /// The bound values as fields (bytes and type), in order.
+    var fields: [EncodedRow.Field] {
+        var result: [EncodedRow.Field] = []
+        var offset = 0
+        let bytes = buffer.bytes
+        for (index, type) in types.enumerated() {
+            let length = bytes[offset..<(offset + 4)].reduce(Int32(0)) { ($0 << 8) | Int32($1) }
+            offset += 4
+            var value: [UInt8]?
+            if length >= 0 {
+                value = Array(bytes[offset..<(offset + Int(length))])
+                offset += Int(length)
+            }
+            result.append(EncodedRow.Field(column: "$\(index + 1)", key: "$\(index + 1)", type: type, bytes: value))
+        }
+        return result
+    }
+
     /// Appends every value of `other`, in order.
     mutating func append(contentsOf other: PostgresBindings) {
         buffer.append(contentsOf: other.buffer.bytes)

@@ -26,6 +26,9 @@ public final class Session {
     var identityMap = IdentityMap()
     var savepointDepth = 0
     var openCursors = Set<Int>()
+    /// An export (COPY TO STDOUT) whose stream was not read to the end; closed before the next
+    /// statement.
+    var openCopyOut: UInt64?
 
     enum State {
         case notBegun
@@ -92,6 +95,7 @@ public final class Session {
     func run(_ sql: SQL, timeout: Duration? = nil) async throws -> QueryResult {
         try checkUsable()
         try sql.validate()
+        await closeOpenCopy()
         do {
             if case .notBegun = state {
                 let outcomes = try await connection.pipeline([options.beginStatement, sql], timeout: timeout)
@@ -108,6 +112,7 @@ public final class Session {
     /// Runs statements in one pipelined round trip, beginning the transaction first if needed.
     func runPipeline(_ statements: [SQL], cancellable: Bool = true) async throws -> [PipelineOutcome] {
         try checkUsable()
+        await closeOpenCopy()
         var batch = statements
         let begins = { if case .notBegun = state { return true } else { return false } }()
         if begins { batch.insert(options.beginStatement, at: 0) }
@@ -195,6 +200,7 @@ public final class Session {
     }
 
     func rollbackQuietly() async {
+        await closeOpenCopy()
         dropPendingWrites()
         switch state {
         case .committed, .rolledBack:
@@ -207,6 +213,13 @@ public final class Session {
             // connection has rolled back on the server already.
             _ = try? await connection.run("ROLLBACK", timeout: .seconds(30), cancellable: false)
         }
+    }
+
+    /// Cancels an export that was not read to the end, so the connection can run statements.
+    func closeOpenCopy() async {
+        guard let token = openCopyOut else { return }
+        openCopyOut = nil
+        await connection.abandonCopyOut(token)
     }
 
     func checkNotEnded() throws {
