@@ -90,6 +90,9 @@ extension Connection {
         guard activeOperation?.token == token else {
             throw configuration.target.error(.invalidUsage, "the operation already ended")
         }
+        // A step that would not wait (a COPY chunk the socket takes at once) must still notice a
+        // cancelled task.
+        if cancellable { try Task.checkCancellation() }
         let interruptToken = interrupt.arm()
         defer { interrupt.disarm() }
         guard cancellable else {
