@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A value encoded as columns: each property's column name, type and binary value.
 ///
 /// ```swift
@@ -29,10 +31,19 @@ public struct EncodedRow: Sendable, Equatable {
     ///
     /// - Throws: ``PostgresEncodingError`` when a property cannot be encoded.
     public init<T: Encodable>(encoding value: T, keyMapping: KeyMapping = .snakeCase) throws {
-        let context = RowEncodingContext(sink: FieldListSink(keyMapping: keyMapping))
+        var cacheKey: KeyColumnCache.Key?
+        if let mapping = keyMapping.cacheKey {
+            cacheKey = KeyColumnCache.Key(type: ObjectIdentifier(T.self), mapping: mapping)
+        }
+        var known: [(key: String, column: String)]?
+        if let cacheKey { known = KeyColumnCache.columns(for: cacheKey) }
+        let context = RowEncodingContext(sink: FieldListSink(keyMapping: keyMapping, known: known))
         try context.encode(value)
         fields = context.sink.fields
         encodingError = nil
+        if known == nil, let cacheKey {
+            KeyColumnCache.store(fields.map { ($0.key, $0.column) }, for: cacheKey)
+        }
     }
 
     init(fields: [Field]) {
@@ -74,9 +85,21 @@ struct FieldListSink: RowEncodingSink {
     let keyMapping: KeyMapping
     var fields: [EncodedRow.Field] = []
     private var scratch = PostgresEncodingBuffer()
+    /// The type's keys and columns in encoding order, from an earlier encoding of the type: a
+    /// key then costs one string comparison instead of a mapping lookup.
+    private let known: [(key: String, column: String)]?
 
-    init(keyMapping: KeyMapping) {
+    init(keyMapping: KeyMapping, known: [(key: String, column: String)]? = nil) {
         self.keyMapping = keyMapping
+        self.known = known
+        fields.reserveCapacity(known?.count ?? 8)
+    }
+
+    @inline(__always)
+    private func column(for key: String) -> String {
+        let position = fields.count
+        if let known, position < known.count, known[position].key == key { return known[position].column }
+        return keyMapping.column(for: key)
     }
 
     mutating func append<Value: PostgresEncodable>(_ value: Value, key: String) throws {
@@ -87,11 +110,31 @@ struct FieldListSink: RowEncodingSink {
             if error.column == nil { error.column = keyMapping.column(for: key) }
             throw error
         }
-        fields.append(EncodedRow.Field(column: keyMapping.column(for: key), key: key, type: Value.postgresType,
+        fields.append(EncodedRow.Field(column: column(for: key), key: key, type: Value.postgresType,
                                        bytes: value.isPostgresNull ? nil : scratch.bytes))
     }
 
     mutating func appendNull(type: PostgresDataType, key: String) throws {
-        fields.append(EncodedRow.Field(column: keyMapping.column(for: key), key: key, type: type, bytes: nil))
+        fields.append(EncodedRow.Field(column: column(for: key), key: key, type: type, bytes: nil))
+    }
+}
+
+/// The coding keys and columns each type encodes, in order, learned from its first encoding.
+enum KeyColumnCache {
+    struct Key: Hashable {
+        let type: ObjectIdentifier
+        let mapping: KeyMapping.CacheKey
+    }
+
+    private static let cache = Mutex<[Key: [(key: String, column: String)]]>([:])
+
+    static func columns(for key: Key) -> [(key: String, column: String)]? {
+        cache.withLock { $0[key] }
+    }
+
+    static func store(_ columns: [(key: String, column: String)], for key: Key) {
+        cache.withLock { cache in
+            if cache.count < 4_096 { cache[key] = columns }
+        }
     }
 }

@@ -79,3 +79,15 @@ extension PostgresJSON: PostgresArrayElement {
 
 extension PostgresJSON: Equatable where Value: Equatable {}
 extension PostgresJSON: Hashable where Value: Hashable {}
+
+extension PostgresJSON: Codable {
+    /// Decodes the wrapped value itself (outside PostgreSQL, the wrapper is transparent).
+    public init(from decoder: any Decoder) throws {
+        value = try Value(from: decoder)
+    }
+
+    /// Encodes the wrapped value itself.
+    public func encode(to encoder: any Encoder) throws {
+        try value.encode(to: encoder)
+    }
+}

@@ -37,6 +37,18 @@ extension ConnectionPool {
         }
     }
 
+    /// A session without an explicit transaction: each statement commits by itself. Used by
+    /// one-shot repository calls that are a single statement, which need no BEGIN/COMMIT round trip.
+    func withAutocommitSession<T>(_ body: (Session) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            let session = Session(connection: connection,
+                                  options: .init(isolation: nil, readOnly: false, deferrable: false, autocommit: true))
+            let result = try await body(session)
+            if session.isActive { try await session.commit() }
+            return result
+        }
+    }
+
     /// ``withSession(isolation:readOnly:deferrable:_:)``, run again from the start on
     /// serialization failure (40001) and deadlock (40P01), up to `retry.maxAttempts` times with
     /// jittered backoff. Every other error — and an unknown commit outcome — is thrown at once.

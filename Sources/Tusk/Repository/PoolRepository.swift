@@ -1,5 +1,7 @@
 /// A repository whose every call runs in its own short transaction on a pooled connection —
-/// Advanced Alchemy's `auto_commit=True`, for simple services. Next to it, the session-bound
+/// Advanced Alchemy's `auto_commit=True`, for simple services. A call that is one statement
+/// (`get`, `add`, `updateWhere`, …) runs in autocommit, one round trip; a call of several
+/// statements (`listAndCount` past the end, `update` of a model) runs in a transaction. Next to it, the session-bound
 /// ``Repository`` never commits by itself and shares one transaction across calls.
 ///
 /// ```swift
@@ -15,15 +17,20 @@ public struct PoolRepository<M: Model>: Sendable {
         try await pool.withSession { try await body($0.repository(M.self)) }
     }
 
+    /// Runs one statement: it is its own transaction, so no BEGIN/COMMIT round trip.
+    func single<T>(_ body: (Repository<M>) async throws -> T) async throws -> T {
+        try await pool.withAutocommitSession { try await body($0.repository(M.self)) }
+    }
+
     /// See ``Repository/get(id:refresh:)``.
-    public func get(id: M.ID) async throws -> M? { try await run { try await $0.get(id: id) } }
+    public func get(id: M.ID) async throws -> M? { try await single { try await $0.get(id: id) } }
     /// See ``Repository/getOne(where:includeDeleted:)``.
-    public func getOne(where filter: Filter<M>) async throws -> M { try await run { try await $0.getOne(where: filter) } }
+    public func getOne(where filter: Filter<M>) async throws -> M { try await single { try await $0.getOne(where: filter) } }
     /// See ``Repository/getOneOrNone(where:includeDeleted:)``.
-    public func getOneOrNone(where filter: Filter<M>) async throws -> M? { try await run { try await $0.getOneOrNone(where: filter) } }
+    public func getOneOrNone(where filter: Filter<M>) async throws -> M? { try await single { try await $0.getOneOrNone(where: filter) } }
     /// See ``Repository/list(where:orderBy:limit:offset:includeDeleted:)``.
     public func list(where filter: Filter<M>? = nil, orderBy: [Order<M>] = [], limit: ListLimit = .default, offset: Int = 0) async throws -> [M] {
-        try await run { try await $0.list(where: filter, orderBy: orderBy, limit: limit, offset: offset) }
+        try await single { try await $0.list(where: filter, orderBy: orderBy, limit: limit, offset: offset) }
     }
     /// See ``Repository/listAndCount(where:orderBy:limit:offset:includeDeleted:)``.
     public func listAndCount(where filter: Filter<M>? = nil, orderBy: [Order<M>] = [], limit: ListLimit = .default,
@@ -31,42 +38,42 @@ public struct PoolRepository<M: Model>: Sendable {
         try await run { try await $0.listAndCount(where: filter, orderBy: orderBy, limit: limit, offset: offset) }
     }
     /// See ``Repository/count(where:includeDeleted:)``.
-    public func count(where filter: Filter<M>? = nil) async throws -> Int { try await run { try await $0.count(where: filter) } }
+    public func count(where filter: Filter<M>? = nil) async throws -> Int { try await single { try await $0.count(where: filter) } }
     /// See ``Repository/exists(where:includeDeleted:)``.
-    public func exists(where filter: Filter<M>? = nil) async throws -> Bool { try await run { try await $0.exists(where: filter) } }
+    public func exists(where filter: Filter<M>? = nil) async throws -> Bool { try await single { try await $0.exists(where: filter) } }
     /// See ``Repository/add(_:)``.
     @discardableResult
-    public func add(_ model: M) async throws -> M { try await run { try await $0.add(model) } }
+    public func add(_ model: M) async throws -> M { try await single { try await $0.add(model) } }
     /// See ``Repository/update(_:)``.
     @discardableResult
     public func update(_ model: M) async throws -> M { try await run { try await $0.update(model) } }
     /// See ``Repository/update(id:set:)``.
     @discardableResult
     public func update(id: M.ID, set assignments: [Assignment<M>]) async throws -> M? {
-        try await run { try await $0.update(id: id, set: assignments) }
+        try await single { try await $0.update(id: id, set: assignments) }
     }
     /// See ``Repository/updateWhere(_:set:includeDeleted:)``.
     @discardableResult
     public func updateWhere(_ filter: Filter<M>, set assignments: [Assignment<M>]) async throws -> Int {
-        try await run { try await $0.updateWhere(filter, set: assignments) }
+        try await single { try await $0.updateWhere(filter, set: assignments) }
     }
     /// See ``Repository/delete(_:)``.
     @discardableResult
-    public func delete(_ model: M) async throws -> Bool { try await run { try await $0.delete(model) } }
+    public func delete(_ model: M) async throws -> Bool { try await single { try await $0.delete(model) } }
     /// See ``Repository/delete(id:)``.
     @discardableResult
-    public func delete(id: M.ID) async throws -> Bool { try await run { try await $0.delete(id: id) } }
+    public func delete(id: M.ID) async throws -> Bool { try await single { try await $0.delete(id: id) } }
     /// See ``Repository/deleteWhere(_:)``.
     @discardableResult
-    public func deleteWhere(_ filter: Filter<M>) async throws -> Int { try await run { try await $0.deleteWhere(filter) } }
+    public func deleteWhere(_ filter: Filter<M>) async throws -> Int { try await single { try await $0.deleteWhere(filter) } }
 }
 
 extension PoolRepository where M.ID: PostgresArrayElement {
     /// See ``Repository/getMany(ids:)``.
-    public func getMany(ids: [M.ID]) async throws -> [M] { try await run { try await $0.getMany(ids: ids) } }
+    public func getMany(ids: [M.ID]) async throws -> [M] { try await single { try await $0.getMany(ids: ids) } }
     /// See ``Repository/deleteMany(ids:)``.
     @discardableResult
-    public func deleteMany(ids: [M.ID]) async throws -> Int { try await run { try await $0.deleteMany(ids: ids) } }
+    public func deleteMany(ids: [M.ID]) async throws -> Int { try await single { try await $0.deleteMany(ids: ids) } }
 }
 
 extension ConnectionPool {

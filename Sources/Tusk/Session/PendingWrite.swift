@@ -17,16 +17,153 @@ struct PendingWrite {
     let serverGenerated: Set<String>
     /// Whether the statement returns the stored row (insert, update).
     var returnsRow: Bool { kind != .delete }
-    /// Called with the statement's result after a successful flush.
-    let complete: (QueryResult) throws -> Void
+    /// Called after a successful flush with the row the statement returned (nil for a delete,
+    /// or for an update that matched no row).
+    let complete: (Row?) throws -> Void
 
     /// `insert into users`, for error messages.
     var summary: String { "\(kind.rawValue) \(kind == .insert ? "into" : kind == .update ? "of" : "from") \(entity)" }
 }
 
+/// One statement of a flush and the writes it carries.
+struct FlushStatement {
+    enum Shape: Equatable {
+        /// One write, one statement.
+        case single(Int)
+        /// Consecutive inserts into one table with the same columns: one `INSERT … SELECT … FROM
+        /// unnest … RETURNING *`, rows returned in input order.
+        case inserts([Int])
+        /// Consecutive updates of one table setting the same columns: one `UPDATE … FROM unnest …
+        /// RETURNING ordinality, *`.
+        case updates([Int])
+        /// Consecutive deletes from one table: one `DELETE … USING unnest …`.
+        case deletes([Int])
+    }
+
+    let shape: Shape
+    let sql: SQL
+}
+
 /// Turns pending writes into statements: the order (inserts as added, then updates, then
-/// deletes) and the SQL of each. Pure, so it is unit-tested without a database.
+/// deletes), the SQL of each, and — so that a flush of thousands of rows costs the server a few
+/// statements, not thousands — set-based batches of consecutive writes of the same shape. Pure,
+/// so it is unit-tested without a database.
 enum FlushPlan {
+    /// The statements for `writes`, batching runs of same-shaped writes.
+    static func statements(for writes: [PendingWrite]) -> [FlushStatement] {
+        var result: [FlushStatement] = []
+        var index = 0
+        while index < writes.count {
+            let shape = BatchShape(writes[index])
+            var end = index + 1
+            if shape != nil {
+                while end < writes.count, BatchShape(writes[end]) == shape { end += 1 }
+            }
+            if let shape, end - index >= 2 {
+                let members = Array(index..<end)
+                result.append(batch(shape, members.map { writes[$0] }, indexes: members))
+            } else {
+                for single in index..<end {
+                    result.append(FlushStatement(shape: .single(single), sql: statement(for: writes[single])))
+                }
+            }
+            index = end
+        }
+        return result
+    }
+
+    /// What writes must share to travel in one set-based statement.
+    struct BatchShape: Equatable {
+        let kind: PendingWrite.Kind
+        let table: String
+        let columns: [String]
+        let types: [PostgresDataType]
+        let keyColumns: [String]
+        let keyTypes: [PostgresDataType]
+
+        /// Nil when the write cannot be batched: a type Tusk cannot name in a cast (a
+        /// String-backed enum), or a NULL key part.
+        init?(_ write: PendingWrite) {
+            let fields = write.kind == .insert ? insertFields(write) : write.fields
+            let arrays = fields.map(\.type) + write.key.map(\.type)
+            guard arrays.allSatisfy({ PostgresDataType.sqlNames[$0.rawValue] != nil }),
+                  !write.key.contains(where: { $0.bytes == nil }) else { return nil }
+            kind = write.kind
+            table = write.table.text
+            columns = write.kind == .delete ? [] : fields.map(\.column)
+            types = write.kind == .delete ? [] : fields.map(\.type)
+            keyColumns = write.key.map(\.column)
+            keyTypes = write.key.map(\.type)
+        }
+    }
+
+    /// The insert's columns: nil server-generated columns are left out.
+    static func insertFields(_ write: PendingWrite) -> [EncodedRow.Field] {
+        write.fields.filter { !($0.bytes == nil && write.serverGenerated.contains($0.column)) }
+    }
+
+    private static func batch(_ shape: BatchShape, _ writes: [PendingWrite], indexes: [Int]) -> FlushStatement {
+        let table = writes[0].table
+        switch shape.kind {
+        case .insert:
+            let columns = writes.map(insertFields)
+            let (arrays, aliases) = unnestArrays(columns)
+            let select = aliases.map { "u.\($0)" }.joined(separator: ", ")
+            let sql: SQL = """
+                INSERT INTO \(table) (\(idents: shape.columns)) SELECT \(unsafeRaw: select) FROM unnest(\(arrays))                 WITH ORDINALITY AS u(\(unsafeRaw: aliases.joined(separator: ", ")), tusk_ordinality)                 ORDER BY u.tusk_ordinality RETURNING *
+                """
+            return FlushStatement(shape: .inserts(indexes), sql: sql)
+        case .update:
+            let (arrays, aliases) = unnestArrays(writes.map { $0.key + $0.fields })
+            let keyCount = shape.keyColumns.count
+            let assignments = shape.columns.enumerated().map { offset, column -> SQL in
+                "\(ident: column) = s.\(unsafeRaw: aliases[keyCount + offset])"
+            }
+            let conditions = shape.keyColumns.enumerated().map { offset, column -> SQL in
+                "tusk_target.\(ident: column) = s.\(unsafeRaw: aliases[offset])"
+            }
+            let sql: SQL = """
+                UPDATE \(table) AS tusk_target SET \(SQL.join(assignments, separator: ", "))                 FROM unnest(\(arrays)) WITH ORDINALITY AS s(\(unsafeRaw: aliases.joined(separator: ", ")), tusk_ordinality)                 WHERE \(SQL.join(conditions, separator: " AND ")) RETURNING s.tusk_ordinality, tusk_target.*
+                """
+            return FlushStatement(shape: .updates(indexes), sql: sql)
+        case .delete:
+            let (arrays, aliases) = unnestArrays(writes.map(\.key))
+            let conditions = shape.keyColumns.enumerated().map { offset, column -> SQL in
+                "tusk_target.\(ident: column) = s.\(unsafeRaw: aliases[offset])"
+            }
+            let sql: SQL = """
+                DELETE FROM \(table) AS tusk_target USING unnest(\(arrays)) AS s(\(unsafeRaw: aliases.joined(separator: ", ")))                 WHERE \(SQL.join(conditions, separator: " AND "))
+                """
+            return FlushStatement(shape: .deletes(indexes), sql: sql)
+        }
+    }
+
+    /// Column-major arrays of the rows' fields, each cast to its array type, and their aliases.
+    private static func unnestArrays(_ rows: [[EncodedRow.Field]]) -> (SQL, [String]) {
+        let width = rows.first?.count ?? 0
+        var arrays: [SQL] = []
+        var aliases: [String] = []
+        for column in 0..<width {
+            var elements = PostgresEncodingBuffer()
+            var hasNull = false
+            for row in rows {
+                let field = row[column]
+                if let bytes = field.bytes {
+                    elements.append(bigEndian: Int32(bytes.count))
+                    elements.append(contentsOf: bytes)
+                } else {
+                    hasNull = true
+                    elements.append(bigEndian: Int32(-1))
+                }
+            }
+            let type = rows[0][column].type
+            let array = PostgresArrayValue(elementType: type, count: rows.count, hasNull: hasNull, elements: elements.bytes)
+            arrays.append("\(array)::\(unsafeRaw: array.arrayTypeName ?? "text[]")")
+            aliases.append("c\(column + 1)")
+        }
+        return (SQL.join(arrays, separator: ", "), aliases)
+    }
+
     /// The writes in flush order.
     static func order(inserts: [PendingWrite], updates: [PendingWrite], deletes: [PendingWrite]) -> [PendingWrite] {
         inserts + updates + deletes

@@ -4,7 +4,7 @@ extension Session {
     func ensureBegun() async throws {
         try checkUsable()
         await closeOpenCopy()
-        guard case .notBegun = state else { return }
+        guard case .notBegun = state, !options.autocommit else { return }
         do {
             _ = try await connection.query(options.beginStatement)
             state = .active

@@ -13,9 +13,9 @@ extension Session {
             pendingInserts.append(PendingWrite(
                 kind: .insert, table: M.tableSQL, entity: M.entityName, fields: row.fields, key: [],
                 serverGenerated: M.serverGenerated,
-                complete: { [unowned self] result in
-                    guard let first = result.first else { return }
-                    let stored = try first.decode(M.self, keyMapping: M.keyMapping)
+                complete: { [unowned self] row in
+                    guard let row else { return }
+                    let stored = try row.decode(M.self, keyMapping: M.keyMapping)
                     pending.stored = stored
                     try self.remember(stored)
                 }))
@@ -51,11 +51,11 @@ extension Session {
             let write = PendingWrite(
                 kind: .update, table: M.tableSQL, entity: M.entityName, fields: changed, key: whereKey,
                 serverGenerated: [],
-                complete: { [unowned self] result in
-                    guard let first = result.first else {
+                complete: { [unowned self] row in
+                    guard let row else {
                         throw NotFoundError(entity: M.entityName, criteria: FlushPlan.keyCondition(whereKey).text)
                     }
-                    try self.remember(try first.decode(M.self, keyMapping: M.keyMapping))
+                    try self.remember(try row.decode(M.self, keyMapping: M.keyMapping))
                 })
             if let index = pendingUpdateKeys[identity] {
                 pendingUpdates[index] = write
@@ -87,14 +87,56 @@ extension Session {
     /// updates, then deletes — and completes them: inserted and updated rows are read back
     /// (`RETURNING *`) into their handles and the identity map.
     ///
+    /// Runs of same-shaped writes (1,000 inserts of one model) travel as one set-based statement
+    /// (`INSERT … SELECT … FROM unnest(…)`), so the server executes a few statements, not
+    /// thousands. When one fails, the flush rolls back to a savepoint taken before it and replays
+    /// the writes one statement each (still one round trip) to name the change that failed.
+    ///
     /// - Throws: ``SessionError`` with code `flushFailed`, naming the change that failed and
     ///   carrying the server's error; the transaction then can only roll back.
     public func flush() async throws {
         try checkUsable()
         let writes = takePendingWrites()
         guard !writes.isEmpty else { return }
-        let outcomes = try await runPipeline(writes.map(FlushPlan.statement(for:)))
-        try complete(writes, with: outcomes)
+        try await send(writes, thenCommit: false)
+    }
+
+    /// Sends `writes` (and `COMMIT` after them, when asked) in one round trip, batched; on a
+    /// failure, replays them one by one after a savepoint rollback to name the failing change.
+    func send(_ writes: [PendingWrite], thenCommit: Bool) async throws {
+        let plan = FlushPlan.statements(for: writes)
+        let batched = plan.count < writes.count
+        let guarded = batched && !options.autocommit
+        var statements: [SQL] = []
+        if guarded { statements.append("SAVEPOINT tusk_flush") }
+        statements += plan.map(\.sql)
+        if guarded { statements.append("RELEASE SAVEPOINT tusk_flush") }
+        if thenCommit { statements.append("COMMIT") }
+        let outcomes = try await runPipeline(statements, cancellable: !thenCommit)
+        let planOutcomes = Array(outcomes.dropFirst(guarded ? 1 : 0).prefix(plan.count))
+        let writesSucceeded = planOutcomes.allSatisfy { if case .success = $0 { true } else { false } }
+        if writesSucceeded {
+            try complete(writes, plan: plan, with: planOutcomes)
+            // COMMIT can fail on its own (a deferred constraint): then nothing was committed.
+            if thenCommit { _ = try Self.result(of: outcomes, at: outcomes.count - 1) }
+            return
+        }
+        guard batched else {
+            try complete(writes, with: planOutcomes)
+            return
+        }
+        // A batch failed: undo the flush and replay one statement a write, to name the culprit.
+        if guarded {
+            _ = try await connection.run("ROLLBACK TO SAVEPOINT tusk_flush", timeout: .seconds(30), cancellable: false)
+            state = .active
+        } else {
+            state = .notBegun
+        }
+        let replay = try await runPipeline(writes.map(FlushPlan.statement(for:)), cancellable: false)
+        try complete(writes, with: replay)
+        if thenCommit {
+            _ = try await connection.run("COMMIT", timeout: .seconds(30), cancellable: false)
+        }
     }
 
     // MARK: - Identity map
@@ -136,12 +178,34 @@ extension Session {
         pendingDeletes.removeAll()
     }
 
+    /// Completes batched writes from their statements' results.
+    func complete(_ writes: [PendingWrite], plan: [FlushStatement], with outcomes: [PipelineOutcome]) throws {
+        for (statement, outcome) in zip(plan, outcomes) {
+            guard case .success(let result) = outcome else { continue }
+            switch statement.shape {
+            case .single(let index):
+                try writes[index].complete(result.first)
+            case .inserts(let indexes):
+                // Rows come back in input order (the SELECT is ordered by ordinality).
+                for (position, index) in indexes.enumerated() where position < result.count {
+                    try writes[index].complete(result[position])
+                }
+            case .updates(let indexes):
+                var rows: [Int: Row] = [:]
+                for row in result { rows[try row.decode(Int.self, at: 0) - 1] = row }
+                for (position, index) in indexes.enumerated() { try writes[index].complete(rows[position]) }
+            case .deletes(let indexes):
+                for index in indexes { try writes[index].complete(nil) }
+            }
+        }
+    }
+
     /// Completes flushed writes from their outcomes; the first failure becomes `flushFailed`.
     func complete(_ writes: [PendingWrite], with outcomes: [PipelineOutcome]) throws {
         for (index, write) in writes.enumerated() {
             switch outcomes[index] {
             case .success(let result):
-                try write.complete(result)
+                try write.complete(result.first)
             case .failure(let error):
                 throw SessionError(.flushFailed, message: "pending write \(index) of \(writes.count) failed",
                                    change: write.summary, changeIndex: index, underlying: error)

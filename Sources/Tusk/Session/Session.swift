@@ -42,6 +42,9 @@ public final class Session {
         var isolation: IsolationLevel?
         var readOnly: Bool
         var deferrable: Bool
+        /// No explicit transaction: each statement (or flush pipeline) commits by itself. For
+        /// one-shot repository calls that are a single statement.
+        var autocommit = false
 
         var beginStatement: SQL {
             var text = "BEGIN"
@@ -97,6 +100,9 @@ public final class Session {
         try sql.validate()
         await closeOpenCopy()
         do {
+            if options.autocommit {
+                return try await connection.query(sql, timeout: timeout)
+            }
             if case .notBegun = state {
                 let outcomes = try await connection.pipeline([options.beginStatement, sql], timeout: timeout)
                 state = .active
@@ -114,7 +120,7 @@ public final class Session {
         try checkUsable()
         await closeOpenCopy()
         var batch = statements
-        let begins = { if case .notBegun = state { return true } else { return false } }()
+        let begins = { if case .notBegun = state, !options.autocommit { return true } else { return false } }()
         if begins { batch.insert(options.beginStatement, at: 0) }
         do {
             var outcomes = try await connection.pipeline(batch, timeout: nil, cancellable: cancellable)
@@ -169,11 +175,22 @@ public final class Session {
             state = .committed
             return
         }
-        var statements = writes.map(FlushPlan.statement(for:))
-        statements.append("COMMIT")
-        let outcomes: [PipelineOutcome]
+        if writes.isEmpty {
+            do {
+                _ = try await connection.run("COMMIT", timeout: nil, cancellable: false)
+            } catch let error as ConnectionError where error.code == .connectionLost {
+                state = .rolledBack
+                throw SessionError(.commitOutcomeUnknown,
+                                   message: "the connection was lost while COMMIT was in flight; the transaction may or may not have committed",
+                                   underlying: error)
+            }
+            state = .committed
+            return
+        }
         do {
-            outcomes = try await runPipeline(statements, cancellable: false)
+            // Pending writes, then COMMIT, in one round trip. In autocommit the writes' pipeline is
+            // one implicit transaction: all or nothing.
+            try await send(writes, thenCommit: !options.autocommit)
         } catch let error as ConnectionError where error.code == .connectionLost {
             state = .rolledBack
             throw SessionError(.commitOutcomeUnknown,
@@ -183,13 +200,6 @@ public final class Session {
             await rollbackQuietly()
             throw error
         }
-        do {
-            try complete(writes, with: outcomes)
-        } catch {
-            await rollbackQuietly()
-            throw error
-        }
-        _ = try Self.result(of: outcomes, at: writes.count)
         state = .committed
     }
 
@@ -209,6 +219,8 @@ public final class Session {
             state = .rolledBack
         case .active, .failed:
             state = .rolledBack
+            // Autocommit has no transaction to roll back.
+            guard !options.autocommit else { return }
             // Runs even when the task is cancelled: the transaction must not stay open. A lost
             // connection has rolled back on the server already.
             _ = try? await connection.run("ROLLBACK", timeout: .seconds(30), cancellable: false)

@@ -27,7 +27,8 @@ struct PointSelectWorkload: Workload {
         return results
     }
 
-    /// Each task leases a connection per query, as a request handler would.
+    /// Each query is a one-shot repository `get(id:)`: it leases a connection per call, as a
+    /// request handler would, and decodes the row into `BenchUser`.
     private func runTusk(_ context: BenchContext, clients: Int, rows: Int, seconds: Double) async throws -> Int {
         var configuration = PoolConfiguration(connection: context.configuration)
         configuration.minConnections = clients
@@ -65,8 +66,6 @@ struct PointSelectWorkload: Workload {
     }
 
     private func get(_ pool: ConnectionPool, _ id: Int64) async throws -> BenchUser? {
-        try await pool.withConnection { connection in
-            try await connection.query("SELECT * FROM bench_users WHERE id = \(id)").first?.decode(BenchUser.self)
-        }
+        try await pool.repository(BenchUser.self).get(id: id)
     }
 }

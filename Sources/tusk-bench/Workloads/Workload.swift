@@ -9,7 +9,12 @@ protocol Workload: Sendable {
 
 /// Every workload, in the default order.
 let allWorkloads: [any Workload] = [
+    InsertWorkload(),
+    UpsertWorkload(),
     PointSelectWorkload(),
+    StreamWorkload(),
+    DecodeWorkload(),
+    FlushWorkload(),
     PoolWorkload(),
     RoundTripWorkload(),
 ]

@@ -55,4 +55,34 @@ import Testing
                    EncodedRow.Field(column: "b", key: "b", type: .int8, bytes: [0, 0, 0, 0, 0, 0, 0, 1])]
         #expect(FlushPlan.keyCondition(key).text == #""a" IS NULL AND "b" = $1"#)
     }
+
+    @Test func runsOfSameShapedWritesBecomeSetBasedStatements() throws {
+        let inserts = try (0..<3).map { try write(.insert, Account(id: nil, ownerName: "n\($0)", balance: 1, openedAt: nil)) }
+        let keyed = try (1...2).map { id -> PendingWrite in
+            let row = try EncodedRow(encoding: Account(id: Int64(id), ownerName: "x", balance: 5, openedAt: nil))
+            return PendingWrite(kind: .update, table: Account.tableSQL, entity: "accounts",
+                                fields: row.fields.filter { $0.column == "balance" }, key: try Account.keyFields(of: row),
+                                serverGenerated: [], complete: { _ in })
+        }
+        let deletes = keyed.map { PendingWrite(kind: .delete, table: $0.table, entity: "accounts", fields: [], key: $0.key,
+                                               serverGenerated: [], complete: { _ in }) }
+        let plan = FlushPlan.statements(for: inserts + keyed + deletes)
+        #expect(plan.map(\.shape) == [.inserts([0, 1, 2]), .updates([3, 4]), .deletes([5, 6])])
+        #expect(squeezed(plan[0].sql.text) == #"INSERT INTO "bank"."accounts" ("owner_name", "balance") SELECT u.c1, u.c2 FROM unnest($1::text[], $2::int8[]) WITH ORDINALITY AS u(c1, c2, tusk_ordinality) ORDER BY u.tusk_ordinality RETURNING *"#)
+        #expect(plan[0].sql.bindings.count == 2, "one array per column, whatever the row count")
+        #expect(plan[1].sql.text.contains(#"SET "balance" = s.c2"#))
+        #expect(plan[1].sql.text.hasSuffix("RETURNING s.tusk_ordinality, tusk_target.*"))
+        #expect(squeezed(plan[2].sql.text) == #"DELETE FROM "bank"."accounts" AS tusk_target USING unnest($1::int8[]) AS s(c1) WHERE tusk_target."id" = s.c1"#)
+    }
+
+    @Test func singleWritesAndUnnameableTypesStayOneStatementEach() throws {
+        let one = try write(.insert, Account(id: nil, ownerName: "a", balance: 1, openedAt: nil))
+        let other = try write(.insert, Account(id: 5, ownerName: "b", balance: 1, openedAt: nil))  // different columns
+        #expect(FlushPlan.statements(for: [one, other]).map(\.shape) == [.single(0), .single(1)])
+    }
+
+    /// The text with runs of white space folded to one space.
+    func squeezed(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
 }
