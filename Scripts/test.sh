@@ -42,7 +42,7 @@ else
     # The fault suite restarts and stops the server, so it runs alone, afterwards, and only
     # against a cluster this script controls.
     if [ -n "${TUSK_PG_STATE:-}" ] && [ -f "$TUSK_PG_STATE" ]; then
-        swift test --skip-build --filter TuskFaultTests
+        swift test --skip-build --no-parallel --filter TuskFaultTests
     else
         echo "test.sh: skipping TuskFaultTests: they restart the server, so they need the throwaway cluster (unset DATABASE_URL)"
     fi

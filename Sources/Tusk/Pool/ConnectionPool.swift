@@ -58,7 +58,7 @@ public final class ConnectionPool: Sendable {
     public init(configuration: PoolConfiguration, logger: Logger = Logger(label: "tusk.pool")) {
         self.configuration = configuration
         self.logger = logger
-        metrics = PoolMetrics(label: configuration.metricsLabel)
+        metrics = PoolMetrics(label: configuration.metricsLabel, factory: configuration.metricsFactory)
         state = Mutex(State(machine: PoolStateMachine(settings: .init(configuration))))
         // The pool's clock: times out waiters, retires idle and old connections, tops up to the
         // minimum, retries connects after backoff, reports leases past the leak threshold. It

@@ -1,3 +1,5 @@
+import CoreMetrics
+
 /// How a ``ConnectionPool`` sizes, checks and retires its connections.
 ///
 /// ```swift
@@ -35,6 +37,8 @@ public struct PoolConfiguration: Sendable {
     public var leakThreshold: Duration?
     /// Label prefix of the pool's metrics (`<label>_pool_connections`, …). Default `tusk`.
     public var metricsLabel: String
+    /// Where the pool's metrics go; nil (the default) uses the bootstrapped `MetricsSystem`.
+    public var metricsFactory: (any MetricsFactory)?
 
     /// Checks on a connection that has been idle.
     public struct HealthCheck: Sendable {
@@ -81,5 +85,6 @@ public struct PoolConfiguration: Sendable {
         connectRetry = ConnectRetry()
         leakThreshold = nil
         metricsLabel = "tusk"
+        metricsFactory = nil
     }
 }

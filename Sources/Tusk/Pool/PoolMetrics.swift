@@ -20,21 +20,22 @@ struct PoolMetrics: Sendable {
     let acquireTimeouts: Counter
     let acquireWait: Timer
 
-    init(label: String) {
+    init(label: String, factory: (any MetricsFactory)? = nil) {
+        let factory = factory ?? MetricsSystem.factory
         let connections = "\(label)_pool_connections"
-        idle = Gauge(label: connections, dimensions: [("state", "idle")])
-        inUse = Gauge(label: connections, dimensions: [("state", "in_use")])
-        opening = Gauge(label: connections, dimensions: [("state", "opening")])
-        waiters = Gauge(label: "\(label)_pool_waiters")
-        created = Counter(label: "\(label)_pool_connections_created_total")
+        idle = Gauge(label: connections, dimensions: [("state", "idle")], factory: factory)
+        inUse = Gauge(label: connections, dimensions: [("state", "in_use")], factory: factory)
+        opening = Gauge(label: connections, dimensions: [("state", "opening")], factory: factory)
+        waiters = Gauge(label: "\(label)_pool_waiters", factory: factory)
+        created = Counter(label: "\(label)_pool_connections_created_total", factory: factory)
         var closed: [PoolStateMachine.CloseReason: Counter] = [:]
         for reason in PoolStateMachine.CloseReason.allCases {
             let name = reason.rawValue.replacing(/([A-Z])/) { "_" + $0.output.1.lowercased() }
-            closed[reason] = Counter(label: "\(label)_pool_connections_closed_total", dimensions: [("reason", name)])
+            closed[reason] = Counter(label: "\(label)_pool_connections_closed_total", dimensions: [("reason", name)], factory: factory)
         }
         self.closed = closed
-        acquireTimeouts = Counter(label: "\(label)_pool_acquire_timeouts_total")
-        acquireWait = Timer(label: "\(label)_pool_acquire_wait_seconds")
+        acquireTimeouts = Counter(label: "\(label)_pool_acquire_timeouts_total", factory: factory)
+        acquireWait = Timer(label: "\(label)_pool_acquire_wait_seconds", factory: factory)
     }
 
     func connectionCreated() { created.increment() }

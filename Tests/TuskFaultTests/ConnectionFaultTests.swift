@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+@testable import Tusk
+
+/// Backends killed at every stage of a connection's work, and the pool's lifecycle edges.
+@Suite(.serialized, .enabled(if: Server.isControllable, "needs the throwaway cluster of Scripts/test.sh"))
+struct ConnectionFaultTests {
+    @Test func backendKilledMidTransactionRollsBack() async throws {
+        try await Faults.withPool { pool, schema, name in
+            try await pool.withConnection { try await $0.execute("CREATE TABLE t (id int PRIMARY KEY)") }
+            let error = await #expect(throws: ConnectionError.self) {
+                try await pool.withSession { session in
+                    try await session.execute("INSERT INTO t VALUES (1)")
+                    try await Faults.terminate(application: name, state: "idle in transaction")
+                    try await session.execute("INSERT INTO t VALUES (2)")
+                }
+            }
+            #expect(error?.code == .connectionLost)
+            #expect(try await Faults.count("t", in: schema) == 0)
+            #expect(try await pool.withConnection { try await $0.query("SELECT 1").count } == 1, "the pool replaced it")
+        }
+    }
+
+    @Test func backendKilledMidCopyKeepsNoRow() async throws {
+        try await Faults.withPool { pool, schema, name in
+            try await pool.withConnection { try await $0.execute("CREATE TABLE readings (id bigint PRIMARY KEY, value float8)") }
+            struct Reading: Model { static let tableName = "readings"; var id: Int64; var value: Double }
+            let killed = Locked(false)
+            let error = await #expect(throws: ConnectionError.self) {
+                try await pool.withSession { session in
+                    let rows = (1...2_000_000).lazy.map { Reading(id: Int64($0), value: Double($0)) }
+                    try await session.repository(Reading.self).addMany(rows, chunkBytes: 64 * 1024) { sent in
+                        if sent > 100_000, !killed.value {
+                            killed.withLock { $0 = true }
+                            Task { try await Faults.terminate(application: name, state: "active") }
+                        }
+                    }
+                }
+            }
+            #expect(error?.code == .connectionLost)
+            #expect(try await Faults.count("readings", in: schema) == 0)
+        }
+    }
+
+    @Test func backendKilledWhileCommitIsInFlightIsAnUnknownOutcomeNeverRetried() async throws {
+        try await Faults.withPool { pool, schema, name in
+            try await pool.withConnection { connection in
+                try await connection.executeScript("""
+                    CREATE TABLE t (id int PRIMARY KEY);
+                    CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$;
+                    CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()
+                    """)
+            }
+            let attempts = Locked(0)
+            let killer = Task {
+                try await Task.sleep(for: .milliseconds(800))
+                try await Faults.terminate(application: name, state: "active")
+            }
+            let error = await #expect(throws: SessionError.self) {
+                try await pool.withTransaction { session in
+                    attempts.withLock { $0 += 1 }
+                    try await session.execute("INSERT INTO t VALUES (1)")
+                }
+            }
+            _ = try? await killer.value
+            #expect(error?.code == .commitOutcomeUnknown)
+            #expect((error?.underlying as? ConnectionError)?.code == .connectionLost)
+            #expect(attempts.value == 1, "an unknown outcome is never retried")
+            // Terminated inside the deferred trigger: the server did not commit.
+            #expect(try await Faults.count("t", in: schema) == 0)
+        }
+    }
+
+    @Test func uncleanConnectionsAreNeverHandedOutAgain() async throws {
+        try await Faults.withPool(max: 1) { pool, _, _ in
+            // Returned in an open transaction, then in a failed one, then mid-COPY.
+            var pids: [Int32] = []
+            pids.append(try await pool.withConnection { connection in
+                try await connection.execute("BEGIN")
+                return connection.backendPID
+            })
+            pids.append(try await pool.withConnection { connection in
+                try await connection.execute("BEGIN")
+                _ = try? await connection.execute("SELECT 1/0")
+                return connection.backendPID
+            })
+            pids.append(try await pool.withConnection { connection in
+                _ = try await connection.beginCopy("COPY (SELECT 1) TO STDOUT", kind: .copyOut, timeout: nil)
+                return connection.backendPID
+            })
+            let next = try await pool.withConnection { connection in
+                #expect(connection.isReusable)
+                return connection.backendPID
+            }
+            #expect(Set(pids + [next]).count == 4, "each unclean connection was closed and replaced")
+        }
+    }
+
+    @Test func lifetimeRetiresConnectionsButNeverWhileLeased() async throws {
+        var configuration = PoolConfiguration(connection: try Server.configuration)
+        configuration.minConnections = 2
+        configuration.maxConnections = 2
+        configuration.maxLifetime = .milliseconds(700)
+        configuration.maxLifetimeJitter = 0
+        let pool = ConnectionPool(configuration: configuration)
+        try await waitUntil { pool.statistics.idle == 2 }
+        let (leasedPID, samePID) = try await pool.withConnection { connection in
+            let before = connection.backendPID
+            try await Task.sleep(for: .milliseconds(1_500))
+            let after = try await connection.query("SELECT pg_backend_pid()")[0].decode(Int32.self, at: 0)
+            return (before, after)
+        }
+        #expect(leasedPID == samePID, "not retired while leased")
+        try await waitUntil(timeout: .seconds(5)) {
+            try await pool.withConnection { $0.backendPID } != leasedPID
+        }
+        try await waitUntil { pool.statistics.idle + pool.statistics.opening >= 2 }
+        #expect(pool.statistics.idle + pool.statistics.inUse + pool.statistics.opening >= 2, "never below the minimum for long")
+        await pool.close()
+    }
+
+    @Test func idleConnectionsAboveTheMinimumRetire() async throws {
+        var configuration = PoolConfiguration(connection: try Server.configuration)
+        configuration.minConnections = 1
+        configuration.maxConnections = 4
+        configuration.idleTimeout = .milliseconds(500)
+        let pool = ConnectionPool(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await pool.withConnection { _ = try await $0.query("SELECT pg_sleep(0.2)") } }
+            }
+            try await group.waitForAll()
+        }
+        #expect(pool.statistics.idle == 4)
+        try await waitUntil(timeout: .seconds(5)) { pool.statistics.idle == 1 }
+        try await Task.sleep(for: .seconds(1))
+        #expect(pool.statistics.idle == 1, "never below the minimum")
+        await pool.close()
+    }
+
+    @Test func closeWhileWaitersQueueWhileConnectingAndTwice() async throws {
+        var configuration = PoolConfiguration(connection: try Server.configuration)
+        configuration.maxConnections = 1
+        configuration.acquireTimeout = .seconds(30)
+        let pool = ConnectionPool(configuration: configuration)
+        let gate = AsyncStream<Void>.makeStream()
+        let holder = Task { try await pool.withConnection { _ in for await _ in gate.stream { break } } }
+        try await waitUntil { pool.statistics.inUse == 1 }
+        let waiters = (0..<3).map { _ in Task { try await pool.withConnection { _ in } } }
+        try await waitUntil { pool.statistics.waiters == 3 }
+        let closing = Task { await pool.close(gracePeriod: .seconds(5)) }
+        for waiter in waiters {
+            let error = await #expect(throws: PoolError.self) { try await waiter.value }
+            #expect(error?.code == .closed)
+        }
+        gate.continuation.finish()
+        _ = try await holder.value
+        await closing.value
+        await pool.close()
+        #expect(pool.statistics.idle == 0 && pool.statistics.inUse == 0)
+
+        // Closing while connections are still being opened (a server that never answers).
+        let listener = try NoAnswerListener()
+        var silent = PoolConfiguration(connection: try Server.configuration)
+        silent.connection.hosts = [.init("127.0.0.1", port: listener.port)]
+        silent.connection.connectTimeout = .seconds(30)
+        silent.minConnections = 2
+        let connecting = ConnectionPool(configuration: silent)
+        try await waitUntil { connecting.statistics.opening == 2 }
+        let start = ContinuousClock.now
+        await connecting.close(gracePeriod: .milliseconds(300))
+        #expect(ContinuousClock.now - start < .seconds(2))
+        listener.stop()
+    }
+}
+
+/// Accepts TCP connections and never says a word.
+final class NoAnswerListener: @unchecked Sendable {  // immutable after init
+    let port: Int
+    private let server: NoTLSServer?
+    private let descriptor: Int32
+
+    init() throws {
+        server = nil
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        listen(descriptor, 8)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func stop() { close(descriptor) }
+}
