@@ -49,6 +49,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TuskBenchTests",
+            dependencies: ["tusk-bench", "Tusk", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TuskFaultTests",
             dependencies: [
                 "Tusk",

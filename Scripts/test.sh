@@ -38,9 +38,11 @@ if [ $# -gt 0 ]; then
     swift test --skip-build "$@"
 else
     # Unit and integration tests run in parallel against the shared server.
-    swift test --skip-build --skip TuskFaultTests
-    # The fault suite restarts and stops the server, so it runs alone, afterwards, and only
-    # against a cluster this script controls.
+    swift test --skip-build --skip TuskFaultTests --skip TuskBenchTests
+    # The benchmark's own tests load the machine (pgbench, the ledger): alone, afterwards.
+    swift test --skip-build --no-parallel --filter TuskBenchTests
+    # The fault suite restarts and stops the server, so it runs alone, last, and only against a
+    # cluster this script controls.
     if [ -n "${TUSK_PG_STATE:-}" ] && [ -f "$TUSK_PG_STATE" ]; then
         swift test --skip-build --no-parallel --filter TuskFaultTests
     else

@@ -10,6 +10,8 @@ struct BenchContext: Sendable {
     let rows: Int?
     /// `--duration`: length of timed workloads, in seconds.
     let duration: Double
+    /// Restarts the server, when the benchmark started it itself.
+    let restartServer: (@Sendable () throws -> Void)?
 
     func rows(default value: Int) -> Int { rows ?? value }
 

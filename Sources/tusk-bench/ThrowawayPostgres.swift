@@ -3,7 +3,7 @@ import Foundation
 /// A PostgreSQL cluster the benchmark starts for itself when `DATABASE_URL` is unset: the same
 /// steps as `Scripts/postgres.sh start` (initdb and pg_ctl as the `postgres` user when run as
 /// root, a temp data directory, loopback, a free port), stopped again when the run ends.
-final class ThrowawayPostgres {
+final class ThrowawayPostgres: @unchecked Sendable {  // immutable after init but for `running`, touched by the main task only
     let binDirectory: String
     let root: String
     let port: Int
@@ -41,6 +41,12 @@ final class ThrowawayPostgres {
         // The server inherits pg_ctl's output; give it no pipe, or reading to EOF would never end.
         try asServerUser(binDirectory + "/pg_ctl", ["-D", data, "-l", root + "/server.log", "-w", "-t", "60", "start"], detached: true)
         running = true
+    }
+
+    /// `pg_ctl restart -m fast`; returns once the server accepts connections again.
+    func restart() throws {
+        try asServerUser(binDirectory + "/pg_ctl", ["-D", root + "/db", "-l", root + "/server.log", "-m", "fast", "-w", "-t", "60", "restart"],
+                         detached: true)
     }
 
     func stop() {

@@ -29,6 +29,7 @@ struct TuskBench: AsyncParsableCommand {
     mutating func run() async throws {
         let selected = try selectedWorkloads()
         var server: ThrowawayPostgres?
+        defer { server?.stop() }
         let url: String
         if let given = ProcessInfo.processInfo.environment["DATABASE_URL"], !given.isEmpty {
             url = given
@@ -39,12 +40,13 @@ struct TuskBench: AsyncParsableCommand {
             server = throwaway
             url = throwaway.url
         }
-        defer { server?.stop() }
 
         var configuration = try ConnectionConfiguration(connectionString: url)
         configuration.applicationName = "tusk-bench"
+        var restart: (@Sendable () throws -> Void)?
+        if let server { restart = { try server.restart() } }
         let context = BenchContext(url: url, configuration: configuration, binDirectory: try ThrowawayPostgres.findBinDirectory(),
-                                   rows: rows, duration: duration)
+                                   rows: rows, duration: duration, restartServer: restart)
         let probe = try await context.connect()
         let version = try await probe.query("SHOW server_version")[0].decode(String.self, at: 0)
         await probe.close()

@@ -17,4 +17,5 @@ let allWorkloads: [any Workload] = [
     FlushWorkload(),
     PoolWorkload(),
     RoundTripWorkload(),
+    LedgerWorkload(),
 ]

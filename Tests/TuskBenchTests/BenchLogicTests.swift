@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import tusk_bench
+
+/// The benchmark's logic that needs no timing. No test here asserts a time.
+@Suite struct BenchLogicTests {
+    @Test func rowGenerationIsDeterministic() {
+        #expect(BenchUser.row(42) == BenchUser.row(42))
+        let row = BenchUser.row(42)
+        #expect(row.email == "user42@example.com")
+        #expect(row.name == "Name 42")
+        #expect(row.age == 42)
+        #expect(row.score == 21)
+        #expect(row.active)
+        #expect(row.createdAt == Date(timeIntervalSince1970: 1_704_067_242))
+        #expect(row.uid.uuidString == "00000000-0000-4000-8000-00000000002A")
+        #expect(BenchUser.row(43).uid != row.uid)
+    }
+
+    @Test func ratiosCompareWithTheReferenceOfTheSameWorkload() {
+        var results: [BenchResult] = [
+            .rows("insert", "tusk.addMany", rows: 100, seconds: 1),
+            .rows("insert", "reference.psqlCopyBinary", rows: 100, seconds: 2),
+        ]
+        results.compare(["tusk.addMany": "reference.psqlCopyBinary"])
+        #expect(results[0].ratio == 2)
+        #expect(results[0].reference == "reference.psqlCopyBinary")
+        results.keepBest(.rows("insert", "tusk.addMany", rows: 100, seconds: 4))
+        #expect(results[0].seconds == 1, "a slower run does not replace a faster one")
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DATABASE_URL"] != nil, "needs the test server"))
+    func everyWorkloadCompletesAtAThousandRowsAndTheJSONHasEveryField() async throws {
+        let path = NSTemporaryDirectory() + "tusk-bench-test-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var command = try TuskBench.parse(["--rows", "1000", "--duration", "1", "--json", path])
+        try await command.run()
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(document["machine"] is [String: Any])
+        #expect(document["postgres"] is String)
+        let results = try #require(document["results"] as? [[String: Any]])
+        let workloads = Set(results.compactMap { $0["workload"] as? String })
+        #expect(workloads == Set(allWorkloads.map(\.name)))
+        for result in results {
+            for field in ["workload", "strategy", "seconds"] { #expect(result[field] != nil, "\(field) in \(result)") }
+            #expect(result["rowsPerSecond"] != nil || result["queriesPerSecond"] != nil || (result["value"] != nil && result["unit"] != nil))
+        }
+        let strategies = Set(results.compactMap { $0["strategy"] as? String })
+        for name in ["tusk.addMany", "tusk.rowByRow", "tusk.multiValues", "tusk.unnest", "reference.psqlCopyBinary",
+                     "reference.serverInsertSelect", "tusk.upsertMany", "reference.serverUpsert", "tusk.get.c8", "tusk.get.c1",
+                     "reference.pgbench.c8", "reference.pgbench.c1", "tusk.stream", "tusk.export", "reference.psqlCopyOutBinary",
+                     "tusk.repository.list", "tusk.raw.decode", "tusk.flush.pipelined", "tusk.flush.sequential",
+                     "tusk.pool.uncontended", "tusk.pool.contended", "tusk.ledger"] {
+            #expect(strategies.contains(name), "strategy \(name)")
+        }
+        let ledger = try #require(results.first { $0["strategy"] as? String == "tusk.ledger" }?["details"] as? [String: Double])
+        #expect(ledger["invariantViolations"] == 0)
+        for key in ["faultsInjected", "committed", "retries", "unknownOutcomes"] { #expect(ledger[key] != nil) }
+        #expect(results.contains { ($0["ratio"] as? Double) != nil && $0["reference"] != nil })
+    }
+}
