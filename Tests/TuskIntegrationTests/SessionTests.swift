@@ -86,6 +86,36 @@ import Tusk
         }
     }
 
+    @Test func commitThatFailsEndsTheTransactionWithoutAnExtraRollback() async throws {
+        try await TestDatabase.withPool { pool, schema in
+            try await pool.withConnection { connection in
+                try await connection.execute("CREATE TABLE deferred (id int, CONSTRAINT once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)")
+            }
+            let sentAfterCommit = Locked(-1)
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withSession { session in
+                    try await session.execute("INSERT INTO deferred VALUES (1)")
+                    try await session.execute("INSERT INTO deferred VALUES (1)")  // checked at COMMIT
+                    let before = await session.connection.statistics.statements
+                    do {
+                        try await session.commit()
+                    } catch {
+                        await session.rollback()
+                        sentAfterCommit.withLock { $0 = 0 }
+                        let after = await session.connection.statistics.statements
+                        sentAfterCommit.withLock { $0 = after - before }
+                        #expect(!session.isActive)
+                        throw error
+                    }
+                }
+            }
+            #expect(error?.sqlState == .uniqueViolation)
+            #expect(error?.constraint == "once")
+            #expect(sentAfterCommit.value == 1, "only the COMMIT: the failed COMMIT already ended the transaction")
+            #expect(try await TestDatabase.count("deferred", in: schema) == 0)
+        }
+    }
+
     @Test func savepointRollbackKeepsTheOuterWorkThreeLevelsDeep() async throws {
         struct Inner: Error {}
         try await TestDatabase.withPool { pool, schema in

@@ -117,8 +117,16 @@ extension Session {
         let writesSucceeded = planOutcomes.allSatisfy { if case .success = $0 { true } else { false } }
         if writesSucceeded {
             try complete(writes, plan: plan, with: planOutcomes)
-            // COMMIT can fail on its own (a deferred constraint): then nothing was committed.
-            if thenCommit { _ = try Self.result(of: outcomes, at: outcomes.count - 1) }
+            // COMMIT can fail on its own (a deferred constraint, a serialization failure); it ends
+            // the transaction either way, so nothing is left to roll back.
+            if thenCommit {
+                do {
+                    _ = try Self.result(of: outcomes, at: outcomes.count - 1)
+                } catch {
+                    state = .rolledBack
+                    throw error
+                }
+            }
             return
         }
         guard batched else {

@@ -183,6 +183,11 @@ public final class Session {
                 throw SessionError(.commitOutcomeUnknown,
                                    message: "the connection was lost while COMMIT was in flight; the transaction may or may not have committed",
                                    underlying: error)
+            } catch {
+                // A COMMIT that fails (serialization failure, deferred constraint) ends the
+                // transaction by itself: there is nothing left to roll back.
+                state = .rolledBack
+                throw error
             }
             state = .committed
             return
