@@ -40,6 +40,7 @@ let package = Package(
             dependencies: [
                 "Tusk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

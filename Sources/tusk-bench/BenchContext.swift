@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Tusk
 
 /// What every workload gets: the server, its client tools, the size and duration asked for.
@@ -16,7 +17,15 @@ struct BenchContext: Sendable {
     func rows(default value: Int) -> Int { rows ?? value }
 
     func connect() async throws -> Connection {
-        try await Connection.connect(to: configuration)
+        try await Connection.connect(to: configuration, logger: Self.quietLogger)
+    }
+
+    /// Errors only: server notices (`relation … already exists, skipping`) and the ledger's expected
+    /// reconnect warnings are noise in a benchmark report.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "tusk-bench")
+        logger.logLevel = .error
+        return logger
     }
 
     /// Runs `psql -c command` against the server; returns its output.

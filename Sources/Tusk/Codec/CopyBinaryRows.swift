@@ -1,7 +1,7 @@
 /// Rows of a binary COPY stream (`COPY … TO STDOUT (FORMAT binary)`), parsed in place from a batch
 /// of bytes, readable like a query result. Column names and types come from a description of the
 /// query, since binary COPY carries neither.
-struct CopyBinaryRows: PostgresRowStorage {
+final class CopyBinaryRows: PostgresRowStorage {
     /// The batch, copied once into memory whose address is stable while cells are read.
     private let storage: StableBytes
     let names: [String]

@@ -105,6 +105,12 @@ final class RowDecodingContext<Storage: PostgresRowStorage> {
     /// `JSONDecoder`, anything else through its single-value `init(from:)` (String-backed enums).
     @inline(__always)
     func decodeValue<T: Decodable>(_ type: T.Type, column: Int, key: (any CodingKey)?) throws -> T {
+        // Common types by metatype identity: no conformance lookup, no existential.
+        if T.self == UUID.self { return unsafeBitCast(try storage.decodeCell(UUID.self, row: row, column: column), to: T.self) }
+        if T.self == Date.self { return unsafeBitCast(try storage.decodeCell(Date.self, row: row, column: column), to: T.self) }
+        if T.self == UUID?.self { return unsafeBitCast(try storage.decodeCell(UUID?.self, row: row, column: column), to: T.self) }
+        if T.self == Date?.self { return unsafeBitCast(try storage.decodeCell(Date?.self, row: row, column: column), to: T.self) }
+        if T.self == Decimal.self { return unsafeBitCast(try storage.decodeCell(Decimal.self, row: row, column: column), to: T.self) }
         if let decodable = T.self as? any PostgresDecodable.Type {
             return try decodePostgres(decodable, as: T.self, column: column)
         }
@@ -234,6 +240,9 @@ struct RowKeyedContainer<Key: CodingKey, Storage: PostgresRowStorage>: KeyedDeco
         if context.storage.cellBytes(row: context.row, column: column) == nil { return nil }
         return try context.decodeValue(T.self, column: column, key: key)
     }
+
+    func decodeIfPresent(_ type: UUID.Type, forKey key: Key) throws -> UUID? { try cellIfPresent(type, key) }
+    func decodeIfPresent(_ type: Date.Type, forKey key: Key) throws -> Date? { try cellIfPresent(type, key) }
 
     private func narrow<Wide: FixedWidthInteger, Narrow: FixedWidthInteger>(_ value: Wide, _ key: Key) throws -> Narrow {
         guard let narrow = Narrow(exactly: value) else {

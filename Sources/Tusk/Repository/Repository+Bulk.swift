@@ -76,7 +76,7 @@ extension Repository {
     public func addMany<V>(_ models: some Sequence<M>, returning keyPath: KeyPath<M, V>, chunkSize: Int = 5_000) async throws -> [V] {
         var results: [V] = []
         for chunk in models.chunked(max(1, chunkSize)) {
-            let encoded = try columnar(chunk, tracking: [])
+            let encoded = try Self.columnar(chunk, tracking: [])
             let omitted = Set(encoded.columns.filter { M.serverGenerated.contains($0.name) && $0.nullCount == encoded.rows }.map(\.name))
             let source = try await unnestSource(encoded, omitting: omitted, ordered: true)
             let sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) RETURNING *"
@@ -122,66 +122,96 @@ extension Repository {
     /// row a second time").
     @discardableResult
     public func upsertMany(_ models: some Sequence<M>, matching: [PartialKeyPath<M>], update: UpsertUpdate = .allColumns,
-                           where condition: Filter<M>? = nil, chunkSize: Int = 20_000) async throws -> Int {
+                           where condition: Filter<M>? = nil, chunkSize: Int = 10_000) async throws -> Int {
+        let plan = try UpsertPlan(matching: matching, update: update, condition: condition)
+        let chunks = models.chunked(max(1, chunkSize))
+        guard !chunks.isEmpty else { return 0 }
+        // Encode the next chunk on another core while the server executes this one: the client's
+        // work hides behind the server's, and memory holds two chunks, not the whole input.
+        var next = Task.detached { try Self.encodeUpsert(chunks[0], plan: plan) }
         var affected = 0
-        for chunk in models.chunked(max(1, chunkSize)) {
-            let result = try await upsertChunk(chunk, matching: matching, update: update, where: condition, returning: false)
-            affected += result.affectedRows ?? 0
+        for index in chunks.indices {
+            let encoded = try await next.value
+            if index + 1 < chunks.count {
+                let following = chunks[index + 1]
+                next = Task.detached { try Self.encodeUpsert(following, plan: plan) }
+            }
+            affected += try await runUpsert(encoded, plan: plan, returning: false).affectedRows ?? 0
         }
         return affected
     }
 
     private func upsertChunk(_ models: [M], matching: [PartialKeyPath<M>], update: UpsertUpdate, where condition: Filter<M>?,
                              returning: Bool) async throws -> QueryResult {
-        let schema = ModelSchema.of(M.self)
-        let matchColumns = try matching.map { keyPath -> String in
-            guard let column = schema.column(for: keyPath) else {
-                throw RepositoryError(.unknownColumn, "\(keyPath) is not a stored property of \(M.self)")
-            }
-            return column
-        }
-        guard !matchColumns.isEmpty else { throw RepositoryError(.invalidArgument, "an upsert needs matching columns") }
-        var encoded = try columnar(models, tracking: Set(matchColumns))
-        // Last one wins: find duplicate keys and keep each key's last model.
-        let matchIndexes = matchColumns.compactMap { name in encoded.columns.firstIndex { $0.name == name } }
-        var lastIndex: [[ArraySlice<UInt8>]: Int] = [:]
-        lastIndex.reserveCapacity(encoded.rows)
-        for row in 0..<encoded.rows {
-            lastIndex[matchIndexes.map { encoded.element(row: row, column: $0) }] = row
-        }
-        if lastIndex.count < encoded.rows {
-            let keep = Set(lastIndex.values)
-            encoded = try columnar(models.enumerated().filter { keep.contains($0.offset) }.map(\.element), tracking: [])
-        }
-        let omitted = Set(encoded.columns.filter { M.serverGenerated.contains($0.name) && $0.nullCount == encoded.rows && !matchColumns.contains($0.name) }.map(\.name))
-        let source = try await unnestSource(encoded, omitting: omitted, ordered: false)
-        var sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) ON CONFLICT (\(idents: matchColumns)) "
-        let updated: [String]
-        switch update {
-        case .nothing:
-            updated = []
-        case .allColumns:
-            updated = source.columns.filter { !matchColumns.contains($0) }
-        case .columns(let keyPaths):
-            updated = try keyPaths.map { keyPath in
+        let plan = try UpsertPlan(matching: matching, update: update, condition: condition)
+        return try await runUpsert(try Self.encodeUpsert(models, plan: plan), plan: plan, returning: returning)
+    }
+
+    /// The resolved columns of an upsert.
+    struct UpsertPlan: Sendable {
+        let matchColumns: [String]
+        /// The columns to overwrite on conflict; nil for every non-match column.
+        let updateColumns: [String]?
+        let doNothing: Bool
+        let condition: SQL?
+
+        init(matching: [PartialKeyPath<M>], update: UpsertUpdate, condition: Filter<M>?) throws {
+            let schema = ModelSchema.of(M.self)
+            func column(_ keyPath: PartialKeyPath<M>) throws -> String {
                 guard let column = schema.column(for: keyPath) else {
                     throw RepositoryError(.unknownColumn, "\(keyPath) is not a stored property of \(M.self)")
                 }
                 return column
             }
+            matchColumns = try matching.map(column)
+            guard !matchColumns.isEmpty else { throw RepositoryError(.invalidArgument, "an upsert needs matching columns") }
+            switch update {
+            case .nothing: updateColumns = []; doNothing = true
+            case .allColumns: updateColumns = nil; doNothing = false
+            case .columns(let keyPaths): updateColumns = try keyPaths.map(column); doNothing = false
+            }
+            self.condition = try condition?.build()
         }
-        if updated.isEmpty {
+    }
+
+    /// A chunk of models as columns, duplicates resolved (last one wins).
+    static func encodeUpsert(_ models: [M], plan: UpsertPlan) throws -> ColumnarSink {
+        let encoded = try columnar(models, tracking: Set(plan.matchColumns))
+        let matchIndexes = plan.matchColumns.compactMap { name in encoded.columns.firstIndex { $0.name == name } }
+        func key(_ row: Int) -> [ArraySlice<UInt8>] { matchIndexes.map { encoded.element(row: row, column: $0) } }
+        // Usually every key is distinct: find out cheaply before building the last-wins map.
+        var seen = Set<[ArraySlice<UInt8>]>(minimumCapacity: encoded.rows)
+        var duplicates = false
+        for row in 0..<encoded.rows where !seen.insert(key(row)).inserted {
+            duplicates = true
+            break
+        }
+        guard duplicates else { return encoded }
+        var lastIndex: [[ArraySlice<UInt8>]: Int] = [:]
+        for row in 0..<encoded.rows { lastIndex[key(row)] = row }
+        let keep = Set(lastIndex.values)
+        return try columnar(models.enumerated().filter { keep.contains($0.offset) }.map(\.element), tracking: [])
+    }
+
+    private func runUpsert(_ encoded: ColumnarSink, plan: UpsertPlan, returning: Bool) async throws -> QueryResult {
+        let omitted = Set(encoded.columns.filter {
+            M.serverGenerated.contains($0.name) && $0.nullCount == encoded.rows && !plan.matchColumns.contains($0.name)
+        }.map(\.name))
+        let source = try await unnestSource(encoded, omitting: omitted, ordered: false)
+        var sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) ON CONFLICT (\(idents: plan.matchColumns)) "
+        let updated = plan.updateColumns ?? source.columns.filter { !plan.matchColumns.contains($0) }
+        if plan.doNothing || updated.isEmpty {
             sql.append("DO NOTHING")
         } else {
             sql.append("DO UPDATE SET \(SQL.join(updated.map { "\(ident: $0) = EXCLUDED.\(ident: $0)" }, separator: ", "))")
-            if let condition { sql.append(" WHERE \(try condition.build())") }
+            if let condition = plan.condition { sql.append(" WHERE \(condition)") }
         }
         if returning { sql.append(" RETURNING *") }
         do {
             return try await session.query(sql)
         } catch let error as PostgresError where error.sqlState == .invalidColumnReference {
             throw RepositoryError(.notUnique,
-                                  "(\(matchColumns.joined(separator: ", "))) is not a primary key or unique constraint of \(M.entityName): \(error.message)")
+                                  "(\(plan.matchColumns.joined(separator: ", "))) is not a primary key or unique constraint of \(M.entityName): \(error.message)")
         }
     }
 
@@ -203,7 +233,7 @@ extension Repository {
         }
         var affected = 0
         for chunk in models.chunked(max(1, chunkSize)) {
-            let encoded = try columnar(chunk, tracking: [])
+            let encoded = try Self.columnar(chunk, tracking: [])
             let source = try await unnestSource(encoded, omitting: [], ordered: false)
             let assigned = source.columns.filter { !M.primaryKey.contains($0) && (chosen?.contains($0) ?? true) }
             guard !assigned.isEmpty else { throw RepositoryError(.invalidArgument, "updateMany has no column to set") }
@@ -220,7 +250,7 @@ extension Repository {
 
     // MARK: - Columnar encoding
 
-    func columnar(_ models: [M], tracking: Set<String>) throws -> ColumnarSink {
+    static func columnar(_ models: [M], tracking: Set<String>) throws -> ColumnarSink {
         var sink = ColumnarSink(keyMapping: M.keyMapping)
         sink.trackedColumns = tracking
         let context = RowEncodingContext(sink: sink)

@@ -152,6 +152,8 @@ extension Session {
     /// Remembers a row the session loaded: later loads of the same key return it without a query,
     /// and ``update(_:)`` diffs against it.
     func remember<M: Model>(_ model: M) throws {
+        // A one-shot autocommit session ends with its single statement: nothing to remember for.
+        guard !options.autocommit else { return }
         let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
         let key = IdentityMap.key(M.self, fields: try M.keyFields(of: row))
         identityMap.store(IdentityMap.Entry(value: model, snapshot: row), for: key)

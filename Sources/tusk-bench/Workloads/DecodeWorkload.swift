@@ -57,7 +57,7 @@ struct DecodeWorkload: Workload {
             """)
         var configuration = PoolConfiguration(connection: context.configuration)
         configuration.maxConnections = 1
-        let pool = ConnectionPool(configuration: configuration)
+        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
         defer { Task { await pool.close() } }
         var results: [BenchResult] = []
         for round in 0..<3 {

@@ -9,7 +9,7 @@ struct FlushWorkload: Workload {
     func run(_ context: BenchContext) async throws -> [BenchResult] {
         var configuration = PoolConfiguration(connection: context.configuration)
         configuration.maxConnections = 1
-        let pool = ConnectionPool(configuration: configuration)
+        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
         defer { Task { await pool.close() } }
         let base: Int64 = 1_000_000
         var results: [BenchResult] = []

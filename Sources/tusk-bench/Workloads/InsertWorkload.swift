@@ -34,7 +34,7 @@ struct InsertWorkload: Workload {
         var configuration = PoolConfiguration(connection: context.configuration)
         configuration.minConnections = 1
         configuration.maxConnections = 1
-        let pool = ConnectionPool(configuration: configuration)
+        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
         defer { Task { await pool.close() } }
 
         var results: [BenchResult] = []

@@ -33,7 +33,7 @@ struct LedgerWorkload: Workload {
         configuration.minConnections = 8
         configuration.maxConnections = 16
         configuration.acquireTimeout = .seconds(5)
-        let pool = ConnectionPool(configuration: configuration)
+        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
         let tally = Tally()
         let seconds = max(5, context.duration)
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))

@@ -33,7 +33,7 @@ struct PointSelectWorkload: Workload {
         var configuration = PoolConfiguration(connection: context.configuration)
         configuration.minConnections = clients
         configuration.maxConnections = clients
-        let pool = ConnectionPool(configuration: configuration)
+        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
         defer { Task { await pool.close() } }
         // Warm up: open every connection and prepare the statement on each.
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -12,7 +12,7 @@ struct PoolWorkload: Workload {
         var configuration = PoolConfiguration(connection: context.configuration)
         configuration.minConnections = 8
         configuration.maxConnections = 8
-        let pool = ConnectionPool(configuration: configuration)
+        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
         defer { Task { await pool.close() } }
         for _ in 0..<1_000 { try await pool.withConnection(pinned: false) { _ in } }
 

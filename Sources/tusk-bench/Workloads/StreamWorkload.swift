@@ -11,7 +11,7 @@ struct StreamWorkload: Workload {
         try await context.loadUsers(count: rows)
         var configuration = PoolConfiguration(connection: context.configuration)
         configuration.maxConnections = 1
-        let pool = ConnectionPool(configuration: configuration)
+        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
         defer { Task { await pool.close() } }
         var results: [BenchResult] = []
         for round in 0..<2 {

@@ -15,7 +15,7 @@ struct UpsertWorkload: Workload {
         }
         var configuration = PoolConfiguration(connection: context.configuration)
         configuration.maxConnections = 1
-        let pool = ConnectionPool(configuration: configuration)
+        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
         defer { Task { await pool.close() } }
         var results: [BenchResult] = []
         for round in 0..<3 {
@@ -24,7 +24,7 @@ struct UpsertWorkload: Workload {
             PeakMemory.reset()
             let tusk = try await measure {
                 let affected = try await pool.withSession { session in
-                    try await session.repository(BenchUser.self).upsertMany(models, matching: [\.id], chunkSize: 50_000)
+                    try await session.repository(BenchUser.self).upsertMany(models, matching: [\.id])
                 }
                 precondition(affected == rows)
             }

@@ -8,11 +8,12 @@ protocol Workload: Sendable {
 }
 
 /// Every workload, in the default order.
+/// Stream runs before the memory-heavier upsert, so its peak RSS is its own.
 let allWorkloads: [any Workload] = [
     InsertWorkload(),
+    StreamWorkload(),
     UpsertWorkload(),
     PointSelectWorkload(),
-    StreamWorkload(),
     DecodeWorkload(),
     FlushWorkload(),
     PoolWorkload(),
