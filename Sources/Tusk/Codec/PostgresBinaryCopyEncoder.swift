@@ -54,12 +54,7 @@ public struct PostgresBinaryCopyEncoder: Sendable {
 
     /// Appends an encoded field.
     public mutating func append(_ field: EncodedRow.Field) {
-        if let bytes = field.bytes {
-            buffer.append(bigEndian: Int32(bytes.count))
-            buffer.append(contentsOf: bytes)
-        } else {
-            buffer.append(bigEndian: Int32(-1))
-        }
+        buffer.appendField(encoded: field.bytes)
     }
 
     /// Appends the trailer that ends the data.

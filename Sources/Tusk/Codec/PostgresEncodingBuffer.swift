@@ -54,6 +54,17 @@ public struct PostgresEncodingBuffer: Sendable {
         patch(bigEndian: Int32(length), at: lengthOffset)
     }
 
+    /// Appends one already-encoded, length-prefixed field: `-1` for nil (NULL).
+    @inline(__always)
+    mutating func appendField(encoded bytes: [UInt8]?) {
+        if let bytes {
+            append(bigEndian: Int32(bytes.count))
+            append(contentsOf: bytes)
+        } else {
+            append(bigEndian: Int32(-1))
+        }
+    }
+
     /// Overwrites 4 bytes at `offset` with `value` in network byte order.
     @inline(__always)
     mutating func patch(bigEndian value: Int32, at offset: Int) {

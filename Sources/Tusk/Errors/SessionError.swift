@@ -56,6 +56,13 @@ public struct SessionError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
+    /// The connection went down while COMMIT was in flight: whether it committed is unknowable here.
+    static func commitOutcomeUnknown(after lost: ConnectionError) -> SessionError {
+        SessionError(.commitOutcomeUnknown,
+                     message: "the connection was lost while COMMIT was in flight; the transaction may or may not have committed",
+                     underlying: lost)
+    }
+
     /// The server's error behind a failed flush or statement, if any.
     public var serverError: PostgresError? { underlying as? PostgresError }
 

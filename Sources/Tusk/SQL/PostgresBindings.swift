@@ -36,12 +36,7 @@ public struct PostgresBindings: Sendable {
 
     /// Binds an already-encoded field with its own type.
     public mutating func append(_ field: EncodedRow.Field) {
-        if let bytes = field.bytes {
-            buffer.append(bigEndian: Int32(bytes.count))
-            buffer.append(contentsOf: bytes)
-        } else {
-            buffer.append(bigEndian: Int32(-1))
-        }
+        buffer.appendField(encoded: field.bytes)
         types.append(field.type)
     }
 

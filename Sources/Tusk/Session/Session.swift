@@ -180,9 +180,7 @@ public final class Session {
                 _ = try await connection.run("COMMIT", timeout: nil, cancellable: false)
             } catch let error as ConnectionError where error.code == .connectionLost {
                 state = .rolledBack
-                throw SessionError(.commitOutcomeUnknown,
-                                   message: "the connection was lost while COMMIT was in flight; the transaction may or may not have committed",
-                                   underlying: error)
+                throw SessionError.commitOutcomeUnknown(after: error)
             } catch {
                 // A COMMIT that fails (serialization failure, deferred constraint) ends the
                 // transaction by itself: there is nothing left to roll back.
@@ -198,9 +196,7 @@ public final class Session {
             try await send(writes, thenCommit: !options.autocommit)
         } catch let error as ConnectionError where error.code == .connectionLost {
             state = .rolledBack
-            throw SessionError(.commitOutcomeUnknown,
-                               message: "the connection was lost while COMMIT was in flight; the transaction may or may not have committed",
-                               underlying: error)
+            throw SessionError.commitOutcomeUnknown(after: error)
         } catch {
             await rollbackQuietly()
             throw error
