@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Tusk
 
@@ -18,6 +21,37 @@ struct BenchContext: Sendable {
 
     func connect() async throws -> Connection {
         try await Connection.connect(to: configuration, logger: Self.quietLogger)
+    }
+
+    /// Runs `body` with a pool of up to `connections` connections, `warm` of them opened up front,
+    /// and closes the pool before returning, whatever happens: the next workload starts on a quiet
+    /// server.
+    func withPool<T>(connections: Int, warm: Int = 0, _ body: (ConnectionPool) async throws -> T) async throws -> T {
+        var poolConfiguration = PoolConfiguration(connection: configuration)
+        poolConfiguration.minConnections = warm
+        poolConfiguration.maxConnections = connections
+        let pool = ConnectionPool(configuration: poolConfiguration, logger: Self.quietLogger)
+        do {
+            let result = try await body(pool)
+            await pool.close()
+            return result
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
+    /// Runs `body` with one connection, closed before returning whatever happens.
+    func withConnection<T>(_ body: (Connection) async throws -> T) async throws -> T {
+        let connection = try await connect()
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
     }
 
     /// Errors only: server notices (`relation … already exists, skipping`) and the ledger's expected
@@ -64,9 +98,22 @@ func measure(_ body: () async throws -> Void) async rethrows -> Double {
 
 /// Peak resident memory since the last reset, from /proc (Linux), in MiB.
 enum PeakMemory {
-    /// Resets the kernel's high-water mark (`echo 5 > /proc/self/clear_refs`).
+    /// Resets the kernel's high-water mark (`echo 5 > /proc/self/clear_refs`), first handing back
+    /// to the kernel what earlier workloads freed: glibc keeps freed memory in per-thread arenas,
+    /// and each connection thread has one, so without the trim a workload's peak would include
+    /// its predecessors' garbage.
     static func reset() {
+        trimMallocArenas()
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// `malloc_trim(0)`, looked up at run time: Swift's Glibc module does not import `malloc.h`.
+    private static func trimMallocArenas() {
+        #if canImport(Glibc)
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        #endif
     }
 
     static func mebibytes() -> Double? {

@@ -49,7 +49,7 @@ import Testing
         }
         let strategies = Set(results.compactMap { $0["strategy"] as? String })
         for name in ["tusk.addMany", "tusk.rowByRow", "tusk.multiValues", "tusk.unnest", "reference.psqlCopyBinary",
-                     "reference.serverInsertSelect", "tusk.upsertMany", "reference.serverUpsert", "tusk.get.c8", "tusk.get.c1",
+                     "reference.serverInsertSelect", "tusk.upsertMany", "reference.serverUpsert", "tusk.get.c8", "tusk.raw.c8", "tusk.get.c1",
                      "reference.pgbench.c8", "reference.pgbench.c1", "tusk.stream", "tusk.export", "reference.psqlCopyOutBinary",
                      "tusk.repository.list", "tusk.raw.decode", "tusk.flush.pipelined", "tusk.flush.sequential",
                      "tusk.pool.uncontended", "tusk.pool.contended", "tusk.ledger"] {

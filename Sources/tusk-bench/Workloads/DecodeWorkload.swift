@@ -42,53 +42,51 @@ struct DecodeWorkload: Workload {
 
     func run(_ context: BenchContext) async throws -> [BenchResult] {
         let repeats = max(20, context.rows(default: 1_000) / 5)
-        let connection = try await context.connect()
-        defer { Task { await connection.close() } }
-        try await connection.execute(Self.createTable)
-        try await connection.execute("TRUNCATE bench_wide")
-        try await connection.execute("""
-            INSERT INTO bench_wide SELECT g, g * 7, g % 100, CASE WHEN g % 3 = 0 THEN NULL ELSE g END, 'title ' || g,
-              CASE WHEN g % 2 = 0 THEN 'summary of ' || g END, 'C' || g, gen_random_uuid(),
-              CASE WHEN g % 4 = 0 THEN gen_random_uuid() END, now() - g * interval '1 minute',
-              CASE WHEN g % 5 = 0 THEN now() END, g * 1.25, CASE WHEN g % 2 = 1 THEN 0.1 END, (g * 3.14159)::numeric(12,5),
-              CASE WHEN g % 2 = 0 THEN 0.19 END, g % 2 = 0, CASE WHEN g % 7 = 0 THEN true END,
-              jsonb_build_object('k', g::text, 'color', 'blue'), ARRAY['a' || g, 'b'], CASE WHEN g % 9 = 0 THEN 'note' END
-            FROM generate_series(1, 1000) g
-            """)
-        var configuration = PoolConfiguration(connection: context.configuration)
-        configuration.maxConnections = 1
-        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
-        defer { Task { await pool.close() } }
-        var results: [BenchResult] = []
-        for round in 0..<3 {
-            context.progress("decode: repository.list ×\(repeats) (round \(round + 1))")
-            let list = try await measure {
-                try await pool.withSession { session in
-                    let wide = session.repository(Wide.self)
-                    for _ in 0..<repeats {
-                        let rows = try await wide.list(limit: .unbounded)
-                        precondition(rows.count == 1_000)
-                    }
-                }
-            }
-            results.keepBest(.rows(name, "tusk.repository.list", rows: repeats * 1_000, seconds: list))
-
-            context.progress("decode: raw decode ×\(repeats)")
-            let raw = try await measure {
-                try await pool.withConnection { connection in
-                    for _ in 0..<repeats {
-                        let result = try await connection.query("SELECT * FROM bench_wide")
-                        var rows: [Wide] = []
-                        rows.reserveCapacity(result.count)
-                        for row in result { rows.append(try Self.decodeByHand(row)) }
-                        precondition(rows.count == 1_000)
-                    }
-                }
-            }
-            results.keepBest(.rows(name, "tusk.raw.decode", rows: repeats * 1_000, seconds: raw))
+        try await context.withConnection { connection in
+            try await connection.execute(Self.createTable)
+            try await connection.execute("TRUNCATE bench_wide")
+            try await connection.execute("""
+                INSERT INTO bench_wide SELECT g, g * 7, g % 100, CASE WHEN g % 3 = 0 THEN NULL ELSE g END, 'title ' || g,
+                  CASE WHEN g % 2 = 0 THEN 'summary of ' || g END, 'C' || g, gen_random_uuid(),
+                  CASE WHEN g % 4 = 0 THEN gen_random_uuid() END, now() - g * interval '1 minute',
+                  CASE WHEN g % 5 = 0 THEN now() END, g * 1.25, CASE WHEN g % 2 = 1 THEN 0.1 END, (g * 3.14159)::numeric(12,5),
+                  CASE WHEN g % 2 = 0 THEN 0.19 END, g % 2 = 0, CASE WHEN g % 7 = 0 THEN true END,
+                  jsonb_build_object('k', g::text, 'color', 'blue'), ARRAY['a' || g, 'b'], CASE WHEN g % 9 = 0 THEN 'note' END
+                FROM generate_series(1, 1000) g
+                """)
         }
-        results.compare(["tusk.repository.list": "tusk.raw.decode"])
-        return results
+        return try await context.withPool(connections: 1) { pool in
+            var results: [BenchResult] = []
+            for round in 0..<3 {
+                context.progress("decode: repository.list ×\(repeats) (round \(round + 1))")
+                let list = try await measure {
+                    try await pool.withSession { session in
+                        let wide = session.repository(Wide.self)
+                        for _ in 0..<repeats {
+                            let rows = try await wide.list(limit: .unbounded)
+                            precondition(rows.count == 1_000)
+                        }
+                    }
+                }
+                results.keepBest(.rows(name, "tusk.repository.list", rows: repeats * 1_000, seconds: list))
+
+                context.progress("decode: raw decode ×\(repeats)")
+                let raw = try await measure {
+                    try await pool.withConnection { connection in
+                        for _ in 0..<repeats {
+                            let result = try await connection.query("SELECT * FROM bench_wide")
+                            var rows: [Wide] = []
+                            rows.reserveCapacity(result.count)
+                            for row in result { rows.append(try Self.decodeByHand(row)) }
+                            precondition(rows.count == 1_000)
+                        }
+                    }
+                }
+                results.keepBest(.rows(name, "tusk.raw.decode", rows: repeats * 1_000, seconds: raw))
+            }
+            results.compare(["tusk.repository.list": "tusk.raw.decode"])
+            return results
+        }
     }
 
     static func decodeByHand(_ row: Row) throws -> Wide {

@@ -8,38 +8,38 @@ struct RoundTripWorkload: Workload {
 
     func run(_ context: BenchContext) async throws -> [BenchResult] {
         let count = context.rows(default: 10_000)
-        let connection = try await context.connect()
-        defer { Task { await connection.close() } }
-        for value in 0..<1_000 { _ = try await connection.query("SELECT \(value)::int8") }
+        return try await context.withConnection { connection in
+            for value in 0..<1_000 { _ = try await connection.query("SELECT \(value)::int8") }
 
-        var results: [BenchResult] = []
-        // Alternate Tusk and the reference, and keep each one's best run: the machine is shared.
-        for _ in 0..<3 {
-            context.progress("roundtrip: \(count) sequential")
-            let sequential = try await connection.withPinnedExecution {
-                try await measure {
-                    for value in 0..<count {
-                        let result = try await connection.query("SELECT \(value)::int8")
-                        precondition(result.count == 1)
+            var results: [BenchResult] = []
+            // Alternate Tusk and the reference, and keep each one's best run: the machine is shared.
+            for _ in 0..<3 {
+                context.progress("roundtrip: \(count) sequential")
+                let sequential = try await connection.withPinnedExecution {
+                    try await measure {
+                        for value in 0..<count {
+                            let result = try await connection.query("SELECT \(value)::int8")
+                            precondition(result.count == 1)
+                        }
                     }
                 }
-            }
-            results.keepBest(.queries(name, "tusk.sequential", queries: count, seconds: sequential))
+                results.keepBest(.queries(name, "tusk.sequential", queries: count, seconds: sequential))
 
-            context.progress("roundtrip: pgbench -c 1 -t \(count)")
-            let tps = try context.pgbench(script: "\\set x random(1, 1000000)\nSELECT :x::int8;\n", clients: 1, threads: 1, transactions: count)
-            results.keepBest(.queries(name, "reference.pgbench.c1", queries: count, seconds: Double(count) / tps))
+                context.progress("roundtrip: pgbench -c 1 -t \(count)")
+                let tps = try context.pgbench(script: "\\set x random(1, 1000000)\nSELECT :x::int8;\n", clients: 1, threads: 1, transactions: count)
+                results.keepBest(.queries(name, "reference.pgbench.c1", queries: count, seconds: Double(count) / tps))
 
-            context.progress("roundtrip: \(count) pipelined")
-            let statements: [SQL] = (0..<count).map { "SELECT \($0)::int8" }
-            let pipelined = try await measure {
-                let outcomes = try await connection.pipeline(statements)
-                precondition(outcomes.count == count)
+                context.progress("roundtrip: \(count) pipelined")
+                let statements: [SQL] = (0..<count).map { "SELECT \($0)::int8" }
+                let pipelined = try await measure {
+                    let outcomes = try await connection.pipeline(statements)
+                    precondition(outcomes.count == count)
+                }
+                results.keepBest(.queries(name, "tusk.pipelined", queries: count, seconds: pipelined))
             }
-            results.keepBest(.queries(name, "tusk.pipelined", queries: count, seconds: pipelined))
+            results.compare(["tusk.sequential": "reference.pgbench.c1", "tusk.pipelined": "reference.pgbench.c1"])
+            return results
         }
-        results.compare(["tusk.sequential": "reference.pgbench.c1", "tusk.pipelined": "reference.pgbench.c1"])
-        return results
     }
 }
 

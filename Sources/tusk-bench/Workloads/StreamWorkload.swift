@@ -9,44 +9,42 @@ struct StreamWorkload: Workload {
     func run(_ context: BenchContext) async throws -> [BenchResult] {
         let rows = context.rows(default: 1_000_000)
         try await context.loadUsers(count: rows)
-        var configuration = PoolConfiguration(connection: context.configuration)
-        configuration.maxConnections = 1
-        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
-        defer { Task { await pool.close() } }
-        var results: [BenchResult] = []
-        for round in 0..<2 {
-            context.progress("stream: tusk.stream \(rows) rows (round \(round + 1))")
-            PeakMemory.reset()
-            let streamed = try await measure {
-                let count = try await pool.withSession { session in
-                    var count = 0
-                    for try await _ in try session.repository(BenchUser.self).stream(batchSize: 2_000) { count += 1 }
-                    return count
+        return try await context.withPool(connections: 1) { pool in
+            var results: [BenchResult] = []
+            for round in 0..<2 {
+                context.progress("stream: tusk.stream \(rows) rows (round \(round + 1))")
+                PeakMemory.reset()
+                let streamed = try await measure {
+                    let count = try await pool.withSession { session in
+                        var count = 0
+                        for try await _ in try session.repository(BenchUser.self).stream(batchSize: 2_000) { count += 1 }
+                        return count
+                    }
+                    precondition(count == rows)
                 }
-                precondition(count == rows)
-            }
-            results.keepBest(.rows(name, "tusk.stream", rows: rows, seconds: streamed, peakRSSMiB: PeakMemory.mebibytes()))
+                results.keepBest(.rows(name, "tusk.stream", rows: rows, seconds: streamed, peakRSSMiB: PeakMemory.mebibytes()))
 
-            context.progress("stream: tusk.export \(rows) rows")
-            PeakMemory.reset()
-            let exported = try await measure {
-                let count = try await pool.withSession { session in
-                    var count = 0
-                    for try await _ in try session.repository(BenchUser.self).export() { count += 1 }
-                    return count
+                context.progress("stream: tusk.export \(rows) rows")
+                PeakMemory.reset()
+                let exported = try await measure {
+                    let count = try await pool.withSession { session in
+                        var count = 0
+                        for try await _ in try session.repository(BenchUser.self).export() { count += 1 }
+                        return count
+                    }
+                    precondition(count == rows)
                 }
-                precondition(count == rows)
-            }
-            results.keepBest(.rows(name, "tusk.export", rows: rows, seconds: exported, peakRSSMiB: PeakMemory.mebibytes()))
+                results.keepBest(.rows(name, "tusk.export", rows: rows, seconds: exported, peakRSSMiB: PeakMemory.mebibytes()))
 
-            context.progress("stream: reference.psqlCopyOutBinary \(rows) rows")
-            let psql = try await measure {
-                try Shell.run(context.binDirectory + "/psql", ["-X", "-q", "-d", context.url, "-c", "COPY bench_users TO STDOUT (FORMAT binary)"],
-                              detached: true)
+                context.progress("stream: reference.psqlCopyOutBinary \(rows) rows")
+                let psql = try await measure {
+                    try Shell.run(context.binDirectory + "/psql", ["-X", "-q", "-d", context.url, "-c", "COPY bench_users TO STDOUT (FORMAT binary)"],
+                                  detached: true)
+                }
+                results.keepBest(.rows(name, "reference.psqlCopyOutBinary", rows: rows, seconds: psql))
             }
-            results.keepBest(.rows(name, "reference.psqlCopyOutBinary", rows: rows, seconds: psql))
+            results.compare(["tusk.stream": "reference.psqlCopyOutBinary", "tusk.export": "reference.psqlCopyOutBinary"])
+            return results
         }
-        results.compare(["tusk.stream": "reference.psqlCopyOutBinary", "tusk.export": "reference.psqlCopyOutBinary"])
-        return results
     }
 }

@@ -13,35 +13,33 @@ struct UpsertWorkload: Workload {
             user.score = Double(id) * 0.75
             return user
         }
-        var configuration = PoolConfiguration(connection: context.configuration)
-        configuration.maxConnections = 1
-        let pool = ConnectionPool(configuration: configuration, logger: BenchContext.quietLogger)
-        defer { Task { await pool.close() } }
-        var results: [BenchResult] = []
-        for round in 0..<3 {
-            try await context.loadUsers(count: rows)
-            context.progress("upsert: tusk.upsertMany \(rows) rows (round \(round + 1))")
-            PeakMemory.reset()
-            let tusk = try await measure {
-                let affected = try await pool.withSession { session in
-                    try await session.repository(BenchUser.self).upsertMany(models, matching: [\.id])
+        return try await context.withPool(connections: 1) { pool in
+            var results: [BenchResult] = []
+            for round in 0..<3 {
+                try await context.loadUsers(count: rows)
+                context.progress("upsert: tusk.upsertMany \(rows) rows (round \(round + 1))")
+                PeakMemory.reset()
+                let tusk = try await measure {
+                    let affected = try await pool.withSession { session in
+                        try await session.repository(BenchUser.self).upsertMany(models, matching: [\.id])
+                    }
+                    precondition(affected == rows)
                 }
-                precondition(affected == rows)
-            }
-            results.keepBest(.rows(name, "tusk.upsertMany", rows: rows, seconds: tusk, peakRSSMiB: PeakMemory.mebibytes()))
+                results.keepBest(.rows(name, "tusk.upsertMany", rows: rows, seconds: tusk, peakRSSMiB: PeakMemory.mebibytes()))
 
-            try await context.loadUsers(count: rows)
-            context.progress("upsert: reference.serverUpsert \(rows) rows")
-            let server = try await measure {
-                try context.psql("""
-                    INSERT INTO bench_users \(BenchUser.serverRows(from: rows / 2 + 1, to: rows / 2 + rows, scoreFactor: 0.75))
-                    ON CONFLICT (id) DO UPDATE SET uid = EXCLUDED.uid, email = EXCLUDED.email, name = EXCLUDED.name,
-                      age = EXCLUDED.age, score = EXCLUDED.score, active = EXCLUDED.active, created_at = EXCLUDED.created_at
-                    """)
+                try await context.loadUsers(count: rows)
+                context.progress("upsert: reference.serverUpsert \(rows) rows")
+                let server = try await measure {
+                    try context.psql("""
+                        INSERT INTO bench_users \(BenchUser.serverRows(from: rows / 2 + 1, to: rows / 2 + rows, scoreFactor: 0.75))
+                        ON CONFLICT (id) DO UPDATE SET uid = EXCLUDED.uid, email = EXCLUDED.email, name = EXCLUDED.name,
+                          age = EXCLUDED.age, score = EXCLUDED.score, active = EXCLUDED.active, created_at = EXCLUDED.created_at
+                        """)
+                }
+                results.keepBest(.rows(name, "reference.serverUpsert", rows: rows, seconds: server))
             }
-            results.keepBest(.rows(name, "reference.serverUpsert", rows: rows, seconds: server))
+            results.compare(["tusk.upsertMany": "reference.serverUpsert"])
+            return results
         }
-        results.compare(["tusk.upsertMany": "reference.serverUpsert"])
-        return results
     }
 }
