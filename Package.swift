@@ -44,6 +44,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Helpers both database test suites use: a lock box, a barrier, polling, a loopback listener.
+        .target(
+            name: "TuskTestSupport",
+            dependencies: ["Tusk"],
+            path: "Tests/TuskTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "TuskTests",
             dependencies: ["Tusk"],
@@ -58,6 +65,8 @@ let package = Package(
             name: "TuskFaultTests",
             dependencies: [
                 "Tusk",
+                "TuskTestSupport",
+                "tusk-bench",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -68,6 +77,7 @@ let package = Package(
             name: "TuskIntegrationTests",
             dependencies: [
                 "Tusk",
+                "TuskTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -23,13 +23,15 @@ struct BenchContext: Sendable {
         try await Connection.connect(to: configuration, logger: Self.quietLogger)
     }
 
-    /// Runs `body` with a pool of up to `connections` connections, `warm` of them opened up front,
-    /// and closes the pool before returning, whatever happens: the next workload starts on a quiet
-    /// server.
-    func withPool<T>(connections: Int, warm: Int = 0, _ body: (ConnectionPool) async throws -> T) async throws -> T {
+    /// Runs `body` with a pool of up to `connections` connections, `warm` of them opened up front
+    /// (and anything else `configure` sets), and closes the pool before returning, whatever
+    /// happens: the next workload starts on a quiet server.
+    func withPool<T>(connections: Int, warm: Int = 0, configure: (inout PoolConfiguration) -> Void = { _ in },
+                     _ body: (ConnectionPool) async throws -> T) async throws -> T {
         var poolConfiguration = PoolConfiguration(connection: configuration)
         poolConfiguration.minConnections = warm
         poolConfiguration.maxConnections = connections
+        configure(&poolConfiguration)
         let pool = ConnectionPool(configuration: poolConfiguration, logger: Self.quietLogger)
         do {
             let result = try await body(pool)
@@ -43,15 +45,7 @@ struct BenchContext: Sendable {
 
     /// Runs `body` with one connection, closed before returning whatever happens.
     func withConnection<T>(_ body: (Connection) async throws -> T) async throws -> T {
-        let connection = try await connect()
-        do {
-            let result = try await body(connection)
-            await connection.close()
-            return result
-        } catch {
-            await connection.close()
-            throw error
-        }
+        try await withClosing(try await connect(), body)
     }
 
     /// Errors only: server notices (`relation … already exists, skipping`) and the ledger's expected
@@ -85,6 +79,19 @@ struct BenchContext: Sendable {
 
     func progress(_ message: String) {
         FileHandle.standardError.write(Data("tusk-bench: \(message)\n".utf8))
+    }
+}
+
+/// Runs `body` with `connection`, then closes it whatever happens: the server sees the
+/// disconnect before the caller moves on.
+func withClosing<T>(_ connection: Connection, _ body: (Connection) async throws -> T) async throws -> T {
+    do {
+        let result = try await body(connection)
+        await connection.close()
+        return result
+    } catch {
+        await connection.close()
+        throw error
     }
 }
 

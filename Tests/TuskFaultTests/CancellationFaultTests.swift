@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tusk
+import TuskTestSupport
 
 @Suite(.serialized, .enabled(if: Server.isControllable, "needs the throwaway cluster of Scripts/test.sh"))
 struct CancellationFaultTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tusk
+import TuskTestSupport
 
 /// Backends killed at every stage of a connection's work, and the pool's lifecycle edges.
 @Suite(.serialized, .enabled(if: Server.isControllable, "needs the throwaway cluster of Scripts/test.sh"))

@@ -1,38 +1,13 @@
 import CoreMetrics
 import Foundation
 import Logging
-import Synchronization
 import Testing
 import Tusk
+import TuskTestSupport
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A value shared between test tasks, behind a lock.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    var value: Value { mutex.withLock { $0 } }
-    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}
-
-/// Lets tasks meet: each `arrive()` waits until `parties` tasks have arrived.
-actor Barrier {
-    private let parties: Int
-    private var arrived = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-    init(parties: Int) { self.parties = parties }
-    func arrive() async {
-        arrived += 1
-        if arrived >= parties {
-            waiting.forEach { $0.resume() }
-            waiting.removeAll()
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-}
 
 enum Faults {
     /// A pool on a fresh schema whose connections carry a unique application_name.
@@ -152,31 +127,18 @@ final class CapturingMetricsFactory: MetricsFactory, Sendable {
 
 /// A TCP server that answers libpq's SSLRequest with 'N' (no TLS here), then closes: a server
 /// without TLS, for `sslmode=require`.
-final class NoTLSServer: @unchecked Sendable {  // immutable after init; the thread owns the socket
-    let port: Int
-    private let descriptor: Int32
+final class NoTLSServer: Sendable {
+    private let listener: LoopbackListener
+
+    /// The port it listens on.
+    var port: Int { listener.port }
 
     init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.descriptor = descriptor
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 8) == 0 else {
-            port = 0
-            throw ConnectionError(.connectFailed, message: "listener failed")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        let listener = try LoopbackListener(backlog: 8)
+        self.listener = listener
         Thread.detachNewThread {
             while true {
-                let client = accept(descriptor, nil, nil)
+                let client = accept(listener.descriptor, nil, nil)
                 if client < 0 { return }
                 var request = [UInt8](repeating: 0, count: 8)
                 _ = read(client, &request, 8)
@@ -187,5 +149,5 @@ final class NoTLSServer: @unchecked Sendable {  // immutable after init; the thr
         }
     }
 
-    func stop() { shutdown(descriptor, Int32(SHUT_RDWR)); Glibc.close(descriptor) }
+    func stop() { listener.close() }
 }

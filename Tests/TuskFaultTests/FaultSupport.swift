@@ -55,16 +55,6 @@ enum Server {
     }
 }
 
-/// Polls `condition` every 20 ms for up to `timeout`.
-func waitUntil(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("condition not met within \(timeout)")
-}
-
 /// Whether an error is one of Tusk's typed errors (never an untyped surprise).
 func isTyped(_ error: any Error) -> Bool {
     error is ConnectionError || error is PoolError || error is PostgresError || error is CancellationError

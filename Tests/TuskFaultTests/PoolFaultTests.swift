@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import Tusk
+import TuskTestSupport
 
 /// Faults that take the whole server away. Serialized: each restarts or stops the server.
 @Suite(.serialized, .enabled(if: Server.isControllable, "needs the throwaway cluster of Scripts/test.sh"))

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import Tusk
+import TuskTestSupport
 
 @Suite(.serialized, .enabled(if: Server.isControllable, "needs the throwaway cluster of Scripts/test.sh"))
 struct SecurityTests {

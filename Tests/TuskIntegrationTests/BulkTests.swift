@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tusk
+import TuskTestSupport
 
 @Suite struct BulkTests {
     struct Reading: Model, Equatable {

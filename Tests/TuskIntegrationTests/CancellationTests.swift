@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tusk
+import TuskTestSupport
 
 @Suite struct CancellationTests {
     @Test func taskCancellationCancelsTheStatementOnTheServer() async throws {
@@ -86,14 +87,4 @@ import Tusk
             #expect(try await connection.query("SELECT count(*) FROM t")[0].decode(Int.self, at: 0) == 0)
         }
     }
-}
-
-/// Polls `condition` every 20 ms for up to `timeout`.
-func waitUntil(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("condition not met within \(timeout)")
 }

@@ -1,15 +1,12 @@
 import Foundation
 import Testing
 import Tusk
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import TuskTestSupport
 
 @Suite struct ConnectErrorTests {
     @Test func wrongPortIsRefused() async throws {
         var configuration = try TestDatabase.configuration
-        configuration.hosts = [.init("127.0.0.1", port: try SilentListener.freePort())]
+        configuration.hosts = [.init("127.0.0.1", port: try LoopbackListener.freePort())]
         configuration.connectTimeout = .seconds(3)
         let start = ContinuousClock.now
         let error = await #expect(throws: ConnectionError.self) { try await Connection.connect(to: configuration) }
@@ -45,7 +42,7 @@ import Glibc
     }
 
     @Test func serverThatNeverAnswersTimesOut() async throws {
-        let listener = try SilentListener()
+        let listener = try LoopbackListener()
         defer { listener.close() }
         var configuration = try TestDatabase.configuration
         configuration.hosts = [.init("127.0.0.1", port: listener.port)]
@@ -58,7 +55,7 @@ import Glibc
     }
 
     @Test func connectIsCancellable() async throws {
-        let listener = try SilentListener()
+        let listener = try LoopbackListener()
         defer { listener.close() }
         var configuration = try TestDatabase.configuration
         configuration.hosts = [.init("127.0.0.1", port: listener.port)]
@@ -91,42 +88,5 @@ extension TestDatabase {
             configuration.database = "postgres"
             return configuration
         }
-    }
-}
-
-/// A TCP socket that accepts connections (the kernel completes the handshake) but never says a
-/// word: a server that is "there" but never answers.
-final class SilentListener: @unchecked Sendable {  // immutable after init
-    let descriptor: Int32
-    let port: Int
-
-    init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.descriptor = descriptor
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 16) == 0 else {
-            port = 0
-            throw ConnectionError(.connectFailed, message: "listener failed")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() { _ = Glibc.close(descriptor) }
-
-    /// A port nothing listens on (bound, read, released).
-    static func freePort() throws -> Int {
-        let listener = try SilentListener()
-        listener.close()
-        return listener.port
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import Tusk
+import TuskTestSupport
 
 @Suite struct PoolTests {
     /// A pool whose connections carry a unique application_name, so the server's view of them

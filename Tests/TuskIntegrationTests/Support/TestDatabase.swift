@@ -111,22 +111,3 @@ extension TestDatabase {
         return try await observer.query("SELECT count(*) FROM \(ident: table) WHERE \(condition)")[0].decode(Int.self, at: 0)
     }
 }
-
-/// Lets two tasks meet: each `arrive()` waits until `parties` tasks have arrived.
-actor Barrier {
-    private let parties: Int
-    private var arrived = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(parties: Int) { self.parties = parties }
-
-    func arrive() async {
-        arrived += 1
-        if arrived >= parties {
-            waiting.forEach { $0.resume() }
-            waiting.removeAll()
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-}
