@@ -47,13 +47,13 @@ let package = Package(
         // Helpers both database test suites use: a lock box, a barrier, polling, a loopback listener.
         .target(
             name: "TuskTestSupport",
-            dependencies: ["Tusk"],
+            dependencies: ["Tusk", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TuskTestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TuskTests",
-            dependencies: ["Tusk"],
+            dependencies: ["Tusk", "TuskTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

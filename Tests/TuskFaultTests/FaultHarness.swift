@@ -75,24 +75,6 @@ enum Faults {
     }
 }
 
-/// Keeps every log message, at every level, for inspection.
-struct CapturingLogHandler: LogHandler {
-    let store: Locked<[String]>
-    var logLevel: Logger.Level = .trace
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        let error = event.error.map { " error: \($0)" } ?? ""
-        store.withLock { $0.append("\(event.level) \(event.message) \(all)\(error)") }
-    }
-}
-
 /// Records every metric label and dimension the pool creates.
 final class CapturingMetricsFactory: MetricsFactory, Sendable {
     let labels = Locked<[String]>([])

@@ -61,3 +61,60 @@ import Tusk
         await connection.close()
     }
 }
+
+/// A statement that fails while it is being prepared (a typo, an unknown table or column) reports
+/// the server's error, not "aborted": in the first statement of a session, in a plain pipeline,
+/// and in the flush replay that names the failing change.
+@Suite struct PipelinePrepareErrorTests {
+    struct Gadget: Model {
+        static let tableName = "gadgets"
+        var id: Int64?
+        var name: String
+        var colour: String  // the table has no such column
+    }
+
+    @Test func anUnknownTableInAPipelineCarriesItsSQLState() async throws {
+        let connection = try await TestDatabase.connect()
+        let outcomes = try await connection.pipeline(["SELECT 1", "SELECT * FROM tusk_no_such_table", "SELECT 2"])
+        guard case .success = outcomes[0] else { Issue.record("the first statement ran"); return }
+        guard case .failure(let error) = outcomes[1] else { Issue.record("expected the prepare error, got \(outcomes[1])"); return }
+        #expect(error.sqlState == .undefinedTable)
+        #expect(error.message.contains("tusk_no_such_table"))
+        guard case .aborted = outcomes[2] else { Issue.record("the last statement was aborted"); return }
+        await connection.close()
+    }
+
+    @Test func theFirstStatementOfASessionReportsTheServerErrorForTablesColumnsAndSyntax() async throws {
+        try await TestDatabase.withPool { pool, _ in
+            try await pool.withConnection { try await $0.execute("CREATE TABLE things (id int)") }
+            let cases: [(SQL, SQLState)] = [
+                ("SELECT * FROM tusk_no_such_table", .undefinedTable),
+                ("SELECT tusk_no_such_column FROM things", .undefinedColumn),
+                ("SELEC 1", .syntaxError),
+            ]
+            for (sql, expected) in cases {
+                let error = await #expect(throws: PostgresError.self) {
+                    try await pool.withSession { session in try await session.execute(sql) }
+                }
+                #expect(error?.sqlState == expected, "\(sql.text)")
+            }
+        }
+    }
+
+    @Test func theFlushReplayNamesTheChangeWithTheServersError() async throws {
+        try await TestDatabase.withPool { pool, schema in
+            try await pool.withConnection { try await $0.execute("CREATE TABLE gadgets (id bigserial PRIMARY KEY, name text NOT NULL)") }
+            let error = await #expect(throws: SessionError.self) {
+                try await pool.withSession { session in
+                    session.add(Gadget(id: nil, name: "a", colour: "red"))
+                    session.add(Gadget(id: nil, name: "b", colour: "blue"))
+                    try await session.flush()
+                }
+            }
+            #expect(error?.code == .flushFailed)
+            #expect(error?.changeIndex == 0)
+            #expect(error?.serverError?.sqlState == .undefinedColumn, "\(String(describing: error))")
+            #expect(try await TestDatabase.count("gadgets", in: schema) == 0)
+        }
+    }
+}

@@ -52,6 +52,9 @@ final class CopyBinaryRows: PostgresRowStorage {
                 }
                 for _ in 0..<fields {
                     let length = try read(Int32.self)
+                    guard length >= -1 else {
+                        throw PostgresDecodingError(.invalidValue, swiftType: Self.self, postgresType: nil, message: "negative COPY field length")
+                    }
                     offsets.append(Int32(position))
                     lengths.append(length)
                     if length > 0 {
@@ -67,11 +70,14 @@ final class CopyBinaryRows: PostgresRowStorage {
     }
 
     var columnCount: Int { names.count }
-    func columnName(_ column: Int) -> String { names[column] }
-    func columnType(_ column: Int) -> PostgresDataType { types[column] }
+    func columnName(_ column: Int) -> String { names.indices.contains(column) ? names[column] : "" }
+    func columnType(_ column: Int) -> PostgresDataType { types.indices.contains(column) ? types[column] : .unspecified }
 
+    /// The cell's bytes, nil for NULL and for a cell outside the batch (decoders check columns
+    /// before they read, so that only guards against misuse).
     @inline(__always)
     func cellBytes(row: Int, column: Int) -> UnsafeRawBufferPointer? {
+        guard row >= 0, row < rowCount, column >= 0, column < names.count else { return nil }
         let index = row * names.count + column
         let length = Int(lengths[index])
         if length < 0 { return nil }

@@ -13,7 +13,9 @@ final class DecodingPlanCache: Sendable {
 
     struct Plan: Sendable {
         let keys: [String]
-        let columns: [Int]
+        /// The column each key reads; nil where the result has none (an optional property
+        /// absent from the query).
+        let columns: [Int?]
     }
 
     private let plans = Mutex<[Key: Plan]>([:])

@@ -15,9 +15,10 @@ final class RowDecodingContext<Storage: PostgresRowStorage> {
     var row = 0
 
     private var orderedKeys: [String] = []
-    private var orderedColumns: [Int] = []
+    /// The column of each key in `orderedKeys`; nil for a key the result has no column for.
+    private var orderedColumns: [Int?] = []
     private var cursor = 0
-    private var resolved: [String: Int] = [:]
+    private var resolved: [String: Int?] = [:]
     private var columnsByName: [String: Int]?
 
     private let planCache: DecodingPlanCache?
@@ -68,20 +69,20 @@ final class RowDecodingContext<Storage: PostgresRowStorage> {
     }
 
     private func resolveSlowly(_ key: String) -> Int? {
-        let column: Int
+        let column: Int?
         if let known = resolved[key] {
             column = known
         } else {
             let names = columnsByName ?? buildColumnsByName()
-            column = names[keyMapping.column(for: key)] ?? names[key] ?? -1
-            resolved[key] = column
+            column = names[keyMapping.column(for: key)] ?? names[key]
+            resolved[key] = .some(column)
         }
         if cursor == orderedKeys.count {
             orderedKeys.append(key)
             orderedColumns.append(column)
             cursor += 1
         }
-        return column >= 0 ? column : nil
+        return column
     }
 
     private func buildColumnsByName() -> [String: Int] {

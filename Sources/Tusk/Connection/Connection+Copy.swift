@@ -76,8 +76,7 @@ extension Connection {
         return try await runStep(token, cancellable: false) { handle, control in
             if abortMessage != nil, control.cancelCause == nil {
                 // Make the server drop buffered data at once instead of reading it all first.
-                handle.sendCancelRequest()
-                control.markCancelSent(.taskCancelled)
+                control.markCancelSent(.taskCancelled, delivered: handle.sendCancelRequest())
             }
             try handle.putCopyEnd(errorMessage: abortMessage, control: &control)
             counters.roundTrips += 1
@@ -149,17 +148,16 @@ extension Connection {
         _ = try? await runStep(token, cancellable: false) { handle, control in
             if !finished {
                 if control.cancelCause == nil {
-                    handle.sendCancelRequest()
-                    control.markCancelSent(.taskCancelled)
+                    control.markCancelSent(.taskCancelled, delivered: handle.sendCancelRequest())
                 }
                 var discard: [UInt8] = []
                 while try handle.getCopyData(into: &discard, wait: true, control: &control) == .row {
                     discard.removeAll(keepingCapacity: true)
                 }
             }
+            // The COPY's end and its error (57014, or none when it had finished) are read here;
+            // whether the cancel can still reach a later statement is endOperation's call.
             _ = try? collectResults(handle, &control, query: nil)
-            // Whatever the server answered, nothing of this COPY can reach the next statement.
-            control.cancelAcknowledged = true
         }
     }
 

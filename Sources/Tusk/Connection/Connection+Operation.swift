@@ -22,14 +22,15 @@ extension Connection {
     /// Makes an operation the connection's owner until ``endOperation(_:)``.
     ///
     /// Statements issued concurrently on one connection wait their turn, first come first served;
-    /// they are never interleaved. A COPY owns the connection across several steps: anything
-    /// issued meanwhile is refused, because it may come from the COPY's own producer and would
-    /// wait forever.
+    /// they are never interleaved. The turn is handed from the ending operation straight to the
+    /// first waiter, so a caller that arrives while the waiter wakes up queues behind it instead of
+    /// overtaking it. A COPY owns the connection across several steps: anything issued meanwhile
+    /// is refused, because it may come from the COPY's own producer and would wait forever.
     func beginOperation(_ kind: ActiveOperation.Kind, timeout: Duration?, cancellable: Bool) async throws -> UInt64 {
-        while let active = activeOperation {
-            guard active.kind == .statement else {
-                throw configuration.target.error(.invalidUsage, "the connection is busy with a COPY; a connection runs one operation at a time")
-            }
+        if let active = activeOperation, active.kind != .statement {
+            throw configuration.target.error(.invalidUsage, "the connection is busy with a COPY; a connection runs one operation at a time")
+        }
+        if turns.mustWait(connectionBusy: activeOperation != nil) {
             try await waitForTurn(cancellable: cancellable)
         }
         guard handle != nil else { throw closedError }
@@ -42,41 +43,52 @@ extension Connection {
         return operationCounter
     }
 
-    /// Releases the connection. A cancel that the server never acknowledged with 57014 may still
-    /// be in flight and could hit the next statement, so the connection is closed instead.
+    /// Releases the connection. A cancel request that the server did not answer with 57014 is
+    /// harmless once libpq confirmed the postmaster processed it (the backend ignores a cancel
+    /// that arrives while it waits for a command); one that libpq could not confirm may still be
+    /// in flight and could hit the next statement, so the connection is closed instead.
     func endOperation(_ token: UInt64) {
         guard let active = activeOperation, active.token == token else { return }
         activeOperation = nil
-        if !turnWaiters.isEmpty { turnWaiters.removeFirst().continuation.resume() }
-        if active.control.cancelCause != nil, !active.control.cancelAcknowledged, handle != nil {
-            logger.debug("closing: a cancel request was sent but the statement completed first")
+        if active.control.cancelMayBeInFlight, handle != nil {
+            logger.debug("closing: a cancel request may still be in flight")
             markBroken()
             return
         }
         refreshHealth()
+        passTurn()
     }
 
-    /// Suspends until the running operation ends (or the task is cancelled).
+    /// Hands the connection to the first waiting caller, if any.
+    private func passTurn() {
+        guard activeOperation == nil else { return }
+        turns.handOff()?.resume()
+    }
+
+    /// Suspends until the turn is handed to this caller (or the task is cancelled while it still
+    /// waits, or the connection closes).
     private func waitForTurn(cancellable: Bool) async throws {
-        turnCounter &+= 1
-        let id = turnCounter
+        let id = turns.makeID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 if cancellable, Task.isCancelled {
                     continuation.resume(throwing: CancellationError())
                 } else {
-                    turnWaiters.append(TurnWaiter(id: id, continuation: continuation))
+                    turns.enqueue(id, continuation)
                 }
             }
         } onCancel: {
             guard cancellable else { return }
             Task { await self.abandonTurn(id) }
         }
+        // The turn is ours (or the connection closed, and the caller finds it so).
+        turns.claim(id)
     }
 
+    /// A cancelled caller leaves the queue; one that was already handed the turn keeps it, and
+    /// its operation notices the cancellation and ends, passing the turn on.
     private func abandonTurn(_ id: UInt64) {
-        guard let index = turnWaiters.firstIndex(where: { $0.id == id }) else { return }
-        turnWaiters.remove(at: index).continuation.resume(throwing: CancellationError())
+        turns.abandon(id)?.resume(throwing: CancellationError())
     }
 
     /// Runs one step of the owning operation on the connection thread; the task's cancellation

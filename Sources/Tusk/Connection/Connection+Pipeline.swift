@@ -103,7 +103,8 @@ extension Connection {
 
     private enum PipelineStep {
         case prepare(PreparedStatementCache.Key, name: String)
-        case statement(index: Int)
+        /// A statement, and the prepared statement it executes (nil when unnamed).
+        case statement(index: Int, name: String?)
     }
 
     private func runPipeline(_ texts: [String], _ statements: [SQL], _ handle: PGConnectionHandle,
@@ -117,6 +118,7 @@ extension Connection {
             let text = texts[index]
             logStatement(text, bindings: sql.bindings)
             let sent: Bool
+            var preparedName: String?
             if self.statements.isEnabled {
                 let key = PreparedStatementCache.Key(text: text, types: sql.bindings.types)
                 var name = self.statements.name(for: key) ?? preparing[key]
@@ -130,12 +132,13 @@ extension Connection {
                     preparing[key] = fresh
                     name = fresh
                 }
+                preparedName = name
                 sent = handle.sendQueryPrepared(name: name ?? "", bindings: sql.bindings)
             } else {
                 sent = handle.sendQuery(text, bindings: sql.bindings)
             }
             guard sent else { throw handle.lostError("could not send a statement") }
-            steps.append(.statement(index: index))
+            steps.append(.statement(index: index, name: preparedName))
         }
         guard handle.pipelineSync() else { throw handle.lostError("could not send the pipeline") }
         counters.roundTrips += 1
@@ -144,6 +147,10 @@ extension Connection {
 
         var outcomes = [PipelineOutcome](repeating: .aborted, count: statements.count)
         var lost: (any Error)?
+        // A Parse that fails (a typo, an unknown table or column) aborts the pipeline before its
+        // statement runs: the statement then reports "aborted", and the server's error belongs
+        // to it.
+        var failedPrepare: (name: String, error: PostgresError)?
         for step in steps {
             var stepResult: PGResult?
             while let result = try handle.nextResult(&control) {
@@ -153,19 +160,30 @@ extension Connection {
             switch (step, result.status) {
             case (.prepare(let key, let name), .commandOK):
                 if let evicted = self.statements.record(key, name: name) { pendingDeallocations.append(evicted) }
+            case (.prepare(let key, let name), .error):
+                let error = classify(result, handle, &control, query: key.text)
+                if let serverError = error as? PostgresError {
+                    if failedPrepare == nil { failedPrepare = (name, serverError) }
+                } else {
+                    lost = lost ?? error
+                }
             case (.prepare, _):
                 break
-            case (.statement(let index), .commandOK), (.statement(let index), .tuples):
+            case (.statement(let index, _), .commandOK), (.statement(let index, _), .tuples):
                 let key = PreparedStatementCache.Key(text: texts[index], types: statements[index].bindings.types)
                 outcomes[index] = .success(QueryResult(storage: result, plans: self.statements.lookup(key)?.plans))
-            case (.statement, .pipelineAborted):
-                break
-            case (.statement(let index), .error):
+            case (.statement(let index, let name), .pipelineAborted):
+                if let failed = failedPrepare, failed.name == name {
+                    outcomes[index] = .failure(failed.error)
+                    failedPrepare = nil
+                }
+            case (.statement(let index, _), .error):
                 let error = classify(result, handle, &control, query: texts[index])
                 if let serverError = error as? PostgresError {
                     outcomes[index] = .failure(serverError)
                     if Self.invalidatesPreparedStatement(serverError) {
-                        self.statements.remove(PreparedStatementCache.Key(text: texts[index], types: statements[index].bindings.types))
+                        forgetInvalidated(PreparedStatementCache.Key(text: texts[index], types: statements[index].bindings.types),
+                                          serverError)
                     }
                 } else {
                     lost = lost ?? error

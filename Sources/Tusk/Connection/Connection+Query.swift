@@ -1,3 +1,5 @@
+import Logging
+
 extension Connection {
     // MARK: - Public API
 
@@ -70,46 +72,60 @@ extension Connection {
     }
 
     /// Sends one statement (preparing it first when it is new) and reads its result.
+    ///
+    /// A cached statement the server no longer accepts (its plan changed under `ALTER TABLE`, or
+    /// `DISCARD ALL` dropped it) is prepared again and run once more, transparently, when it ran
+    /// outside a transaction: it did not execute, and nothing else was undone with it. Inside a
+    /// transaction the error stands, because the transaction is aborted.
     func runStatement(_ text: String, _ bindings: PostgresBindings, _ handle: PGConnectionHandle,
                       _ control: inout OperationControl) throws -> QueryResult {
         logStatement(text, bindings: bindings)
         try deallocateEvictedStatements(handle, &control)
         counters.statements += 1
-        if statements.isEnabled {
-            let key = PreparedStatementCache.Key(text: text, types: bindings.types)
-            let name: String
-            var plans: DecodingPlanCache?
-            if let cached = statements.lookup(key) {
-                name = cached.name
-                plans = cached.plans
-            } else {
-                name = statements.makeName()
-                guard handle.sendPrepare(name: name, text: text, types: bindings.types) else {
-                    throw handle.lostError("could not send a statement")
-                }
-                counters.roundTrips += 1
-                counters.preparedStatements += 1
-                try handle.flush(&control)
-                _ = try collectResults(handle, &control, query: text)
-                if let evicted = statements.record(key, name: name) { pendingDeallocations.append(evicted) }
-                plans = statements.lookup(key)?.plans
-            }
-            guard handle.sendQueryPrepared(name: name, bindings: bindings) else {
+        guard statements.isEnabled else {
+            guard handle.sendQuery(text, bindings: bindings) else { throw handle.lostError("could not send a statement") }
+            counters.roundTrips += 1
+            try handle.flush(&control)
+            return try finish(handle, &control, text)
+        }
+        let key = PreparedStatementCache.Key(text: text, types: bindings.types)
+        let outsideTransaction = handle.isIdleOutsideTransaction
+        do {
+            return try runPrepared(key, bindings, handle, &control)
+        } catch let error as PostgresError where Self.invalidatesPreparedStatement(error) {
+            forgetInvalidated(key, error)
+            guard outsideTransaction, handle.isIdleOutsideTransaction else { throw error }
+            logger.debug("re-preparing a statement the server invalidated", metadata: ["tusk_sqlstate": "\(error.sqlState)"])
+            return try runPrepared(key, bindings, handle, &control)
+        }
+    }
+
+    /// Prepares `key` unless it is cached, executes it and reads its result.
+    private func runPrepared(_ key: PreparedStatementCache.Key, _ bindings: PostgresBindings, _ handle: PGConnectionHandle,
+                             _ control: inout OperationControl) throws -> QueryResult {
+        let name: String
+        var plans: DecodingPlanCache?
+        if let cached = statements.lookup(key) {
+            name = cached.name
+            plans = cached.plans
+        } else {
+            name = statements.makeName()
+            guard handle.sendPrepare(name: name, text: key.text, types: bindings.types) else {
                 throw handle.lostError("could not send a statement")
             }
             counters.roundTrips += 1
+            counters.preparedStatements += 1
             try handle.flush(&control)
-            do {
-                return try finish(handle, &control, text, plans: plans)
-            } catch let error as PostgresError where Self.invalidatesPreparedStatement(error) {
-                statements.remove(key)
-                throw error
-            }
+            _ = try collectResults(handle, &control, query: key.text)
+            if let evicted = statements.record(key, name: name) { pendingDeallocations.append(evicted) }
+            plans = statements.lookup(key)?.plans
         }
-        guard handle.sendQuery(text, bindings: bindings) else { throw handle.lostError("could not send a statement") }
+        guard handle.sendQueryPrepared(name: name, bindings: bindings) else {
+            throw handle.lostError("could not send a statement")
+        }
         counters.roundTrips += 1
         try handle.flush(&control)
-        return try finish(handle, &control, text)
+        return try finish(handle, &control, key.text, plans: plans)
     }
 
     private func finish(_ handle: PGConnectionHandle, _ control: inout OperationControl, _ text: String,
@@ -120,22 +136,46 @@ extension Connection {
         return QueryResult(storage: result, plans: plans)
     }
 
-    /// Sends `DEALLOCATE` for statements evicted from the cache.
+    /// Sends `DEALLOCATE` for statements evicted from the cache — only outside a transaction.
+    ///
+    /// Inside one, a DEALLOCATE would join the transaction: in an aborted transaction it fails
+    /// (25P02) and takes the place of the ROLLBACK that had to run. Evicted names wait for the
+    /// next statement outside a transaction instead; a statement the server already dropped
+    /// (`DISCARD ALL`) is simply forgotten.
     func deallocateEvictedStatements(_ handle: PGConnectionHandle, _ control: inout OperationControl) throws {
+        guard !pendingDeallocations.isEmpty, handle.isIdleOutsideTransaction else { return }
         while let name = pendingDeallocations.popLast() {
             let text = "DEALLOCATE \(name)"
             guard handle.sendQuery(text, bindings: PostgresBindings()) else { throw handle.lostError("could not deallocate") }
             counters.roundTrips += 1
             try handle.flush(&control)
-            _ = try collectResults(handle, &control, query: text)
+            do {
+                _ = try collectResults(handle, &control, query: text)
+            } catch let error as PostgresError {
+                // The statement is gone either way; its failure must not fail the caller's.
+                logger.debug("DEALLOCATE failed", metadata: ["tusk_sqlstate": "\(error.sqlState)"])
+            }
         }
     }
 
-    /// A stale plan (`ALTER TABLE` changed a result type) or a statement the server no longer
-    /// has (`DISCARD ALL`): forget it, so the next call prepares it again.
+    /// A stale plan (`ALTER TABLE` changed a result type: 0A000 raised by the plan cache's
+    /// revalidation) or a statement the server no longer has (26000, after `DISCARD ALL` or
+    /// `DEALLOCATE ALL`). Decided by SQLSTATE and the server's routine name, which are never
+    /// localized, never by the message text.
     static func invalidatesPreparedStatement(_ error: PostgresError) -> Bool {
-        (error.sqlState == .featureNotSupported && error.message.contains("cached plan"))
-            || error.sqlState.rawValue == "26000"
+        (error.sqlState == .featureNotSupported && error.routine == "RevalidateCachedQuery")
+            || error.sqlState == .invalidSQLStatementName
+    }
+
+    /// Forgets what an invalidation error says is gone: one statement whose plan went stale, or
+    /// every statement when the server dropped them all.
+    func forgetInvalidated(_ key: PreparedStatementCache.Key, _ error: PostgresError) {
+        if error.sqlState == .invalidSQLStatementName {
+            statements.removeAll()
+            pendingDeallocations.removeAll()
+        } else {
+            statements.remove(key)
+        }
     }
 
     /// Whether the statement's first keyword is COPY (after white space and comments).

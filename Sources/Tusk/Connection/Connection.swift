@@ -40,9 +40,8 @@ public actor Connection {
     /// The operation that owns the connection, if any; a COPY owns it across several calls.
     var activeOperation: ActiveOperation?
     var operationCounter: UInt64 = 0
-    /// Callers waiting for the running statement to finish, first come first served.
-    var turnWaiters: [TurnWaiter] = []
-    var turnCounter: UInt64 = 0
+    /// Callers waiting for the running operation to finish, first come first served.
+    var turns = TurnQueue<CheckedContinuation<Void, any Error>>()
     var counters = ConnectionStatistics()
 
     /// The connection's serial executor: its own thread.
@@ -78,7 +77,7 @@ public actor Connection {
     private init(configuration: ConnectionConfiguration, logger: Logger) throws {
         id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         self.configuration = configuration
-        executor = ConnectionExecutor(name: "tusk-conn-\(id)")
+        executor = try ConnectionExecutor(name: "tusk-conn-\(id)")
         interrupt = try ConnectionInterrupt()
         var logger = logger
         logger[metadataKey: "tusk_connection_id"] = "\(id)"
@@ -240,9 +239,7 @@ public actor Connection {
 
     /// Wakes every waiting caller; each finds the connection closed.
     func resumeTurnWaiters() {
-        let waiters = turnWaiters
-        turnWaiters.removeAll()
-        for waiter in waiters { waiter.continuation.resume() }
+        for waiter in turns.removeAll() { waiter.resume() }
     }
 
     var closedError: ConnectionError {
@@ -309,12 +306,6 @@ public struct ConnectionStatistics: Sendable, Hashable {
     public var statements = 0
     /// Statements prepared (Parse messages for named statements).
     public var preparedStatements = 0
-}
-
-/// A caller waiting for its turn on a busy connection.
-struct TurnWaiter {
-    let id: UInt64
-    let continuation: CheckedContinuation<Void, any Error>
 }
 
 /// The operation that currently owns a connection.

@@ -18,11 +18,28 @@ final class ConnectionExecutor: SerialExecutor {
     /// The task-executor face of the same thread.
     let taskExecutor: ConnectionTaskExecutor
 
+    /// Starts a thread: `pthread_create` with these attributes, entry point and argument; returns
+    /// 0 or an error number. Injectable so that a test can make it fail.
+    typealias ThreadSpawner = @Sendable (
+        _ attributes: UnsafePointer<pthread_attr_t>,
+        _ entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?,
+        _ argument: UnsafeMutableRawPointer
+    ) -> Int32
+
+    /// The system's `pthread_create`.
+    static let systemThreadSpawner: ThreadSpawner = { attributes, entry, argument in
+        var thread = pthread_t()
+        return pthread_create(&thread, attributes, entry, argument)
+    }
+
     /// Starts the thread.
-    init(name: String) {
+    ///
+    /// - Throws: ``ConnectionError`` with `connectFailed` when the system cannot start a thread
+    ///   (resource exhaustion: too many threads, no memory).
+    init(name: String, spawnThread: ThreadSpawner = ConnectionExecutor.systemThreadSpawner) throws {
         queue = ConnectionJobQueue()
         taskExecutor = ConnectionTaskExecutor(queue: queue)
-        queue.start(name: name, serialExecutor: self)
+        try queue.start(name: name, serialExecutor: self, spawnThread: spawnThread)
     }
 
     deinit {
@@ -86,27 +103,27 @@ private final class ConnectionJobQueue: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func start(name: String, serialExecutor executor: ConnectionExecutor) {
+    func start(name: String, serialExecutor executor: ConnectionExecutor, spawnThread: ConnectionExecutor.ThreadSpawner) throws {
         self.name = name
         // Unowned: jobs keep their actor (and with it the executor) alive while they run, and a
         // task prefers the task executor only inside `withPinnedExecution`, which keeps the
         // connection alive.
         serialExecutor = executor.asUnownedSerialExecutor()
         taskExecutor = executor.taskExecutor.asUnownedTaskExecutor()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
+        let retained = Unmanaged.passRetained(self)
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let created = pthread_create(&thread, &attributes, { context in
+        let created = spawnThread(&attributes, { context in
             guard let context else { return nil }
             Unmanaged<ConnectionJobQueue>.fromOpaque(context).takeRetainedValue().run()
             return nil
-        }, context)
+        }, retained.toOpaque())
         pthread_attr_destroy(&attributes)
         if created != 0 {
-            // Without a thread nothing can run; this is resource exhaustion, not bad input.
-            fatalError("Tusk could not start a connection thread (pthread_create: \(created))")
+            // The thread never took its reference.
+            retained.release()
+            throw ConnectionError(.connectFailed, message: "could not start a connection thread (pthread_create: error \(created))")
         }
     }
 

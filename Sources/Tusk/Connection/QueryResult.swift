@@ -27,9 +27,12 @@ public struct QueryResult: Sendable, RandomAccessCollection {
     /// One past the last row.
     public var endIndex: Int { storage.rowCount }
 
-    /// The row at `position`.
+    /// The row at `position`. Like an array's subscript, an index outside `0..<count` is a
+    /// programming error and traps.
     public subscript(position: Int) -> Row {
-        Row(storage: storage, index: position, plans: plans)
+        precondition(position >= 0 && position < storage.rowCount,
+                     "row \(position) is outside the result's \(storage.rowCount) rows")
+        return Row(storage: storage, index: position, plans: plans)
     }
 
     /// The number of columns.

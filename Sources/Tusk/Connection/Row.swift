@@ -15,9 +15,16 @@ public struct Row: Sendable {
     /// The number of columns.
     public var columnCount: Int { storage.columnCount }
 
-    /// Whether the cell at `column` is NULL.
-    public func isNull(at column: Int) -> Bool {
-        storage.isNull(row: index, column: column)
+    /// Whether the cell at `column` (0-based) is NULL.
+    ///
+    /// - Throws: ``PostgresDecodingError`` with ``PostgresDecodingError/Code/missingColumn`` for an
+    ///   index past the last column.
+    public func isNull(at column: Int) throws -> Bool {
+        guard column >= 0, column < storage.columnCount else {
+            throw PostgresDecodingError(.missingColumn, swiftType: Any.self, postgresType: nil, columnIndex: column,
+                                        message: "the row has \(storage.columnCount) columns")
+        }
+        return storage.isNull(row: index, column: column)
     }
 
     /// Decodes the cell at `column` (0-based).

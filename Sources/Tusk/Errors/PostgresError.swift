@@ -39,6 +39,9 @@ public struct PostgresError: Error, Sendable, Hashable {
     public var constraint: String?
     /// The statement text that failed, with `$n` placeholders. Bound values are never included.
     public var query: String?
+    /// The server's source routine that raised the error (`RevalidateCachedQuery`): never
+    /// localized, so it tells errors with the same SQLSTATE apart without reading the message.
+    public var routine: String?
 
     /// Creates an error from its fields; Tusk creates these from server responses.
     public init(
@@ -54,7 +57,8 @@ public struct PostgresError: Error, Sendable, Hashable {
         column: String? = nil,
         dataType: String? = nil,
         constraint: String? = nil,
-        query: String? = nil
+        query: String? = nil,
+        routine: String? = nil
     ) {
         self.sqlState = sqlState
         self.severity = severity
@@ -69,6 +73,7 @@ public struct PostgresError: Error, Sendable, Hashable {
         self.dataType = dataType
         self.constraint = constraint
         self.query = query
+        self.routine = routine
     }
 
     /// Whether re-running the whole transaction may succeed (serialization failure, deadlock).

@@ -89,6 +89,8 @@ extension SQLState {
     public static let inFailedSQLTransaction = SQLState(rawValue: "25P02")
     /// 25P03 idle_in_transaction_session_timeout
     public static let idleInTransactionSessionTimeout = SQLState(rawValue: "25P03")
+    /// 26000 invalid_sql_statement_name (a prepared statement the server does not have)
+    public static let invalidSQLStatementName = SQLState(rawValue: "26000")
     /// 28000 invalid_authorization_specification
     public static let invalidAuthorizationSpecification = SQLState(rawValue: "28000")
     /// 28P01 invalid_password

@@ -15,20 +15,22 @@ enum InterruptReason: UInt8, Sendable, Equatable {
 
 /// Wakes a connection thread that waits on its socket, from any thread.
 ///
-/// Each operation arms the interrupt with a fresh token; an interrupt for an older token (a
-/// cancellation handler that fires after its operation ended) is ignored, so it can never hit
-/// the next operation. Arming and disarming cost no system call unless an interrupt was
-/// actually signalled.
+/// Each step of an operation arms the interrupt with a fresh token; an interrupt for any other
+/// token (a cancellation handler that fires after its step ended) is ignored, so it can never hit
+/// the next operation. The token check, the reason and the eventfd write happen under one lock:
+/// an interrupt either lands on the step it names, whole, or not at all. Arming and disarming cost
+/// no system call unless an interrupt was actually signalled.
 final class ConnectionInterrupt: Sendable {
     private struct State {
         var armedToken: UInt64 = 0
         var nextToken: UInt64 = 1
+        /// Why the armed step was interrupted; nil while it was not.
+        var reason: InterruptReason?
         /// The eventfd holds a wake-up that nobody drained yet.
         var signalled = false
     }
 
     private let state = Mutex(State())
-    private let pendingReason = Atomic<UInt8>(0)
     /// Read end polled by the connection thread; write end signalled by `interrupt`.
     let readDescriptor: Int32
     private let writeDescriptor: Int32
@@ -58,42 +60,59 @@ final class ConnectionInterrupt: Sendable {
         if writeDescriptor != readDescriptor { close(writeDescriptor) }
     }
 
-    /// Arms the interrupt for a new operation and returns its token.
+    /// Arms the interrupt for a new step and returns its token. A wake-up left by an earlier step
+    /// is drained first, so the new step starts with a quiet descriptor.
     func arm() -> UInt64 {
-        let (token, mustDrain) = state.withLock { state in
+        state.withLock { state in
+            if state.signalled {
+                drain()
+                state.signalled = false
+            }
             state.armedToken = state.nextToken
             state.nextToken += 1
-            let mustDrain = state.signalled
-            state.signalled = false
-            return (state.armedToken, mustDrain)
+            state.reason = nil
+            return state.armedToken
         }
-        pendingReason.store(0, ordering: .releasing)
-        if mustDrain { drain() }
-        return token
     }
 
-    /// Disarms the interrupt; later interrupts are ignored until the next `arm`.
+    /// Disarms the interrupt; later interrupts are ignored until the next `arm`. A wake-up already
+    /// written stays in the descriptor until the next `arm` drains it; nobody polls it meanwhile.
     func disarm() {
-        state.withLock { $0.armedToken = 0 }
-        pendingReason.store(0, ordering: .releasing)
-    }
-
-    /// Interrupts the operation with `token`, if it is still the armed one. Callable from any thread.
-    func interrupt(_ token: UInt64, reason: InterruptReason) {
-        let signal = state.withLock { state -> Bool in
-            guard token != 0, state.armedToken == token, !state.signalled else { return false }
-            state.signalled = true
-            return true
+        state.withLock { state in
+            state.armedToken = 0
+            state.reason = nil
         }
-        guard signal else { return }
-        pendingReason.store(reason.rawValue, ordering: .releasing)
-        var one: UInt64 = 1
-        _ = withUnsafeBytes(of: &one) { write(writeDescriptor, $0.baseAddress, 8) }
     }
 
-    /// The pending interrupt, if any, without clearing it.
+    /// Interrupts the step with `token`, if it is still the armed one. Callable from any thread.
+    func interrupt(_ token: UInt64, reason: InterruptReason) {
+        state.withLock { state in
+            guard token != 0, state.armedToken == token, state.reason == nil else { return }
+            state.reason = reason
+            guard !state.signalled else { return }
+            state.signalled = true
+            var one: UInt64 = 1
+            _ = withUnsafeBytes(of: &one) { write(writeDescriptor, $0.baseAddress, 8) }
+        }
+    }
+
+    /// Why the armed step was interrupted, or nil. A readable descriptor without a reason cannot
+    /// happen by construction; `consumeStrayWakeUp` makes sure it could not make a wait spin.
     var pending: InterruptReason? {
-        InterruptReason(rawValue: pendingReason.load(ordering: .acquiring))
+        state.withLock { $0.reason }
+    }
+
+    /// Drains a wake-up that carries no reason for the armed step, so a poll on the descriptor
+    /// does not return at once forever. Returns the reason instead when there is one.
+    func consumeStrayWakeUp() -> InterruptReason? {
+        state.withLock { state in
+            if let reason = state.reason { return reason }
+            if state.signalled {
+                drain()
+                state.signalled = false
+            }
+            return nil
+        }
     }
 
     private func drain() {

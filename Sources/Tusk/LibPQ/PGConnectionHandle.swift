@@ -48,14 +48,26 @@ struct OperationControl {
     private(set) var graceDeadline: ContinuousClock.Instant?
     /// Set when the server answered the cancel request with 57014 (query_canceled).
     var cancelAcknowledged = false
+    /// Whether `PQcancel` reported success: the postmaster processed the request (signalled the
+    /// backend, or found nothing to signal) before closing the cancel connection. libpq waits for
+    /// that close precisely so that a cancel cannot hit a later command.
+    private(set) var cancelDelivered = false
+
+    /// Whether a cancel request may still reach the backend after this operation: one was sent,
+    /// the server did not answer it with 57014, and libpq could not confirm the postmaster had
+    /// processed it. Only then must the connection be given up.
+    var cancelMayBeInFlight: Bool {
+        cancelCause != nil && !cancelAcknowledged && !cancelDelivered
+    }
 
     init(timeout: Duration?, interruptible: Bool) {
         deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
         self.interruptible = interruptible
     }
 
-    mutating func markCancelSent(_ cause: CancelCause) {
+    mutating func markCancelSent(_ cause: CancelCause, delivered: Bool) {
         cancelCause = cause
+        cancelDelivered = delivered
         graceDeadline = ContinuousClock.now.advanced(by: Self.cancelGracePeriod)
     }
 
@@ -306,7 +318,7 @@ final class PGConnectionHandle {
             guard PQconsumeInput(connection) != 0 else { throw lostError("could not read from the server") }
         }
         guard let result = PQgetResult(connection) else { return nil }
-        return PGResult(taking: result)
+        return PGResult(taking: result, noticeSink: noticeSink.takeUnretainedValue())
     }
 
     struct Readiness {
@@ -326,12 +338,10 @@ final class PGConnectionHandle {
             case .ready(let readable, let writable):
                 return Readiness(readable: readable, writable: writable)
             case .interrupted:
-                sendCancelRequest()
-                control.markCancelSent(.taskCancelled)
+                control.markCancelSent(.taskCancelled, delivered: sendCancelRequest())
             case .timedOut:
                 if control.cancelCause == nil {
-                    sendCancelRequest()
-                    control.markCancelSent(.timeout)
+                    control.markCancelSent(.timeout, delivered: sendCancelRequest())
                 } else {
                     throw target.error(.connectionLost, "the server did not answer a cancel request within \(OperationControl.cancelGracePeriod)")
                 }
@@ -339,12 +349,19 @@ final class PGConnectionHandle {
         }
     }
 
-    /// Asks the server to cancel the running statement. `PQcancel` opens a short connection of
-    /// its own; it blocks this connection's thread, never the cooperative pool.
-    func sendCancelRequest() {
-        guard let cancelHandle else { return }
+    /// Asks the server to cancel the running statement; returns whether libpq confirmed the
+    /// request was processed. `PQcancel` opens a short connection of its own and returns only
+    /// after the postmaster closed it, that is after it signalled the backend; it blocks this
+    /// connection's thread, never the cooperative pool.
+    ///
+    /// A backend that receives the signal while it waits for the next command ignores it
+    /// (PostgreSQL clears a query cancel that arrives while it reads a command), so once this
+    /// returned true and the statement's results are drained, the cancel cannot reach a later
+    /// statement.
+    func sendCancelRequest() -> Bool {
+        guard let cancelHandle else { return false }
         var buffer = [CChar](repeating: 0, count: 256)
-        _ = PQcancel(cancelHandle, &buffer, Int32(buffer.count))
+        return PQcancel(cancelHandle, &buffer, Int32(buffer.count)) == 1
     }
 
     enum PollOutcome {
@@ -387,7 +404,7 @@ final class PGConnectionHandle {
             }
             if ready == 0 { continue }
             if watchInterrupt, descriptors.1.revents != 0 {
-                if interrupt.pending != nil { return .interrupted }
+                if interrupt.consumeStrayWakeUp() != nil { return .interrupted }
                 descriptors.1.revents = 0
                 if descriptors.0.revents == 0 { continue }
             }
@@ -461,8 +478,9 @@ final class PGConnectionHandle {
 
 // MARK: - Helpers
 
-/// Receives server notices on the connection thread and hands them to Swift.
-final class NoticeSink {
+/// Receives server notices on the connection thread and hands them to Swift. Results keep it
+/// alive too, because libpq copies its address into every result it creates.
+final class NoticeSink: Sendable {
     let handler: @Sendable (PostgresError) -> Void
     init(_ handler: @escaping @Sendable (PostgresError) -> Void) { self.handler = handler }
 }

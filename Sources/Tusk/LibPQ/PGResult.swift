@@ -11,11 +11,25 @@ import Darwin
 /// A `PGresult` is immutable once libpq hands it over and does not refer to its connection, and
 /// libpq documents reading one from several threads as safe; that is why this class can be
 /// `@unchecked Sendable`: nothing mutates it after init.
+///
+/// Every accessor checks its row and column against the result's bounds before calling libpq:
+/// libpq answers an out-of-range index with a notice through the connection's notice receiver,
+/// and a result can outlive its connection. The result also keeps that receiver's sink alive,
+/// so even a notice libpq raised on its own could not reach freed memory.
 final class PGResult: @unchecked Sendable {
     private let pointer: OpaquePointer
+    /// The connection's notice sink, which libpq copied into the result's notice hooks.
+    private let noticeSink: NoticeSink?
+    /// The number of rows, read once.
+    let rowCount: Int
+    /// The number of columns, read once.
+    let columnCount: Int
 
-    init(taking pointer: OpaquePointer) {
+    init(taking pointer: OpaquePointer, noticeSink: NoticeSink?) {
         self.pointer = pointer
+        self.noticeSink = noticeSink
+        rowCount = Int(PQntuples(pointer))
+        columnCount = Int(PQnfields(pointer))
     }
 
     deinit {
@@ -40,16 +54,19 @@ final class PGResult: @unchecked Sendable {
         case commandOK, tuples, copyIn, copyOut, copyBoth, pipelineSync, pipelineAborted, error
     }
 
-    @inline(__always) var rowCount: Int { Int(PQntuples(pointer)) }
-    @inline(__always) var columnCount: Int { Int(PQnfields(pointer)) }
+    @inline(__always)
+    func contains(row: Int, column: Int) -> Bool {
+        row >= 0 && row < rowCount && column >= 0 && column < columnCount
+    }
 
     @inline(__always)
     func columnType(_ column: Int) -> PostgresDataType {
-        PostgresDataType(rawValue: PQftype(pointer, Int32(column)))
+        guard column >= 0, column < columnCount else { return .unspecified }
+        return PostgresDataType(rawValue: PQftype(pointer, Int32(column)))
     }
 
     func columnName(_ column: Int) -> String {
-        guard let name = PQfname(pointer, Int32(column)) else { return "" }
+        guard column >= 0, column < columnCount, let name = PQfname(pointer, Int32(column)) else { return "" }
         return String(cString: name)
     }
 
@@ -65,14 +82,19 @@ final class PGResult: @unchecked Sendable {
         }
     }
 
+    /// Whether the cell is NULL; a cell outside the result reads as NULL (callers check bounds
+    /// first to report it).
     @inline(__always)
     func isNull(row: Int, column: Int) -> Bool {
-        PQgetisnull(pointer, Int32(row), Int32(column)) != 0
+        guard contains(row: row, column: column) else { return true }
+        return PQgetisnull(pointer, Int32(row), Int32(column)) != 0
     }
 
-    /// The cell's bytes, or nil for NULL. Valid as long as this result lives.
+    /// The cell's bytes, or nil for NULL (and for a cell outside the result: callers check bounds
+    /// first to report it). Valid as long as this result lives.
     @inline(__always)
     func bytes(row: Int, column: Int) -> UnsafeRawBufferPointer? {
+        guard contains(row: row, column: column) else { return nil }
         let r = Int32(row)
         let c = Int32(column)
         if PQgetisnull(pointer, r, c) != 0 { return nil }
@@ -122,7 +144,8 @@ final class PGResult: @unchecked Sendable {
             column: errorField(Int32(UInt8(ascii: "c"))),
             dataType: errorField(Int32(UInt8(ascii: "d"))),
             constraint: errorField(Int32(UInt8(ascii: "n"))),
-            query: query
+            query: query,
+            routine: errorField(Int32(UInt8(ascii: "R")))
         )
     }
 }
