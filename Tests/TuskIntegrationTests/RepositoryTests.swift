@@ -96,7 +96,7 @@ import Tusk
         try await withBlog { pool, _ in
             try await pool.withSession { session in
                 let authors = session.repository(Author.self)
-                let statements = await session.connection.statistics.statements
+                let statements = await session.statistics.statements
                 #expect(throws: RepositoryError.self) { try Order<Author>(column: "id; DROP TABLE authors", direction: "asc") }
                 let direction = #expect(throws: RepositoryError.self) { try Order<Author>(column: "id", direction: "sideways") }
                 #expect(direction?.code == .invalidArgument)
@@ -104,7 +104,7 @@ import Tusk
                     try await authors.count(where: .column("password", .equal, "x"))
                 }
                 #expect(filter?.code == .unknownColumn)
-                #expect(await session.connection.statistics.statements == statements, "nothing was sent")
+                #expect(await session.statistics.statements == statements, "nothing was sent")
                 let byEmail = try Order<Author>(column: "email", direction: "DESC")
                 let sorted = try await authors.list(orderBy: [byEmail])
                 #expect(sorted.isEmpty)
@@ -143,9 +143,9 @@ import Tusk
                 #expect(try await authors.update(id: 424_242, set: [.set(\.email, "x")]) == nil)
                 try await authors.addMany((1...20).map { Author(id: nil, name: "Old\($0)", email: "o\($0)@x.org") })
                 // The seed's bulk deactivate: one UPDATE … WHERE, never a loop.
-                let statements = await session.connection.statistics.statements
+                let statements = await session.statistics.statements
                 #expect(try await authors.updateWhere(.like(\.name, "Old%"), set: [.set(\.active, false)]) == 20)
-                #expect(await session.connection.statistics.statements == statements + 1)
+                #expect(await session.statistics.statements == statements + 1)
                 #expect(try await authors.count(where: \.active == false) == 20)
                 #expect(try await authors.delete(ada))
                 #expect(try await !authors.delete(ada), "already gone")
@@ -190,9 +190,9 @@ import Tusk
                         try await posts.add(Post(id: nil, authorID: author.id ?? 0, title: "P\(index)", body: ""))
                     }
                 }
-                let before = await session.connection.statistics.statements
+                let before = await session.statistics.statements
                 let byAuthor = try await posts.grouped(by: \.authorID, in: stored.compactMap(\.id))
-                #expect(await session.connection.statistics.statements == before + 1, "one query, not one per author")
+                #expect(await session.statistics.statements == before + 1, "one query, not one per author")
                 for author in stored {
                     #expect(byAuthor[author.id ?? 0, default: []].count == Int(author.id ?? 0) % 4)
                 }

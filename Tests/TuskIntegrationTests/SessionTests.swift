@@ -93,25 +93,26 @@ import TuskTestSupport
                 try await connection.execute("CREATE TABLE deferred (id int, CONSTRAINT once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)")
             }
             let sentAfterCommit = Locked(-1)
-            let error = await #expect(throws: PostgresError.self) {
+            let error = await #expect(throws: SessionError.self) {
                 try await pool.withSession { session in
                     try await session.execute("INSERT INTO deferred VALUES (1)")
                     try await session.execute("INSERT INTO deferred VALUES (1)")  // checked at COMMIT
-                    let before = await session.connection.statistics.statements
+                    let before = await session.statistics.statements
                     do {
                         try await session.commit()
                     } catch {
                         await session.rollback()
                         sentAfterCommit.withLock { $0 = 0 }
-                        let after = await session.connection.statistics.statements
+                        let after = await session.statistics.statements
                         sentAfterCommit.withLock { $0 = after - before }
                         #expect(!session.isActive)
                         throw error
                     }
                 }
             }
-            #expect(error?.sqlState == .uniqueViolation)
-            #expect(error?.constraint == "once")
+            #expect(error?.code == .commitFailed, "a refused COMMIT is told apart from a failed statement")
+            #expect(error?.serverError?.sqlState == .uniqueViolation)
+            #expect(error?.serverError?.constraint == "once")
             #expect(sentAfterCommit.value == 1, "only the COMMIT: the failed COMMIT already ended the transaction")
             #expect(try await TestDatabase.count("deferred", in: schema) == 0)
         }
@@ -167,9 +168,9 @@ import TuskTestSupport
                     session.update(changed)
                 }
                 for item in existing.suffix(250) { session.delete(item) }
-                let before = await session.connection.statistics
+                let before = await session.statistics
                 try await session.flush()
-                let after = await session.connection.statistics
+                let after = await session.statistics
                 #expect(after.roundTrips - before.roundTrips == 1, "one pipelined round trip for 1,000 writes")
                 // Set-based: one INSERT, one UPDATE, one DELETE, inside a savepoint.
                 #expect(after.statements - before.statements == 5)
@@ -207,12 +208,12 @@ import TuskTestSupport
         try await TestDatabase.withPool { pool, schema in
             try await createItems(pool)
             let roundTrips = try await pool.withSession { session in
-                let before = await session.connection.statistics.roundTrips
+                let before = await session.statistics.roundTrips
                 session.add(Item(id: nil, name: "x", quantity: 1))
                 try await session.commit()
-                return await session.connection.statistics.roundTrips - before
+                return await session.statistics.roundTrips - before
             }
-            #expect(roundTrips == 1, "BEGIN, the insert and COMMIT in one round trip")
+            #expect(roundTrips == 2, "BEGIN and the insert in one round trip, then COMMIT once the insert is known to have worked")
             #expect(try await TestDatabase.count("items", in: schema) == 1)
         }
     }
@@ -227,13 +228,13 @@ import TuskTestSupport
             try await pool.withSession { session in
                 let items = session.repository(Item.self)
                 let first = try #require(try await items.get(id: itemID))
-                let statements = await session.connection.statistics.statements
+                let statements = await session.statistics.statements
                 let second = try await items.get(id: itemID)
-                #expect(await session.connection.statistics.statements == statements, "the second get issues no query")
+                #expect(await session.statistics.statements == statements, "the second get issues no query")
                 #expect(second?.name == first.name)
 
                 _ = try await items.update(first)
-                #expect(await session.connection.statistics.statements == statements, "an unchanged model issues no UPDATE")
+                #expect(await session.statistics.statements == statements, "an unchanged model issues no UPDATE")
 
                 // Another client changes a column we do not touch; our update must not overwrite it.
                 let other = try await TestDatabase.connect(schema: schema)

@@ -7,6 +7,12 @@ public enum PipelineOutcome: Sendable {
     /// The statement was not run because an earlier statement of the pipeline failed.
     case aborted
 
+    /// The server's error of a failed statement, nil otherwise.
+    public var serverError: PostgresError? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+
     /// The result, or the error: ``PipelineError`` for failed and aborted statements.
     public func get(index: Int) throws -> QueryResult {
         switch self {

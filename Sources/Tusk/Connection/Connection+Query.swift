@@ -71,6 +71,22 @@ extension Connection {
         }
     }
 
+    /// Runs a transaction-control statement (`COMMIT`, `ROLLBACK`, `ROLLBACK TO SAVEPOINT`)
+    /// unnamed, in one round trip: never worth a prepared statement, and never behind a
+    /// DEALLOCATE. It ignores task cancellation: a session's clean-up must run.
+    func runTransactionControl(_ sql: SQL, timeout: Duration?) async throws -> QueryResult {
+        try sql.validate()
+        let text = sql.text
+        return try await withOperation(timeout: timeout, cancellable: false) { handle, control in
+            logStatement(text, bindings: sql.bindings)
+            counters.statements += 1
+            guard handle.sendQuery(text, bindings: sql.bindings) else { throw handle.lostError("could not send a statement") }
+            counters.roundTrips += 1
+            try handle.flush(&control)
+            return try finish(handle, &control, text)
+        }
+    }
+
     /// Sends one statement (preparing it first when it is new) and reads its result.
     ///
     /// A cached statement the server no longer accepts (its plan changed under `ALTER TABLE`, or

@@ -202,7 +202,7 @@ public actor Connection {
 
     /// The connection's state as the pool sees it.
     enum Health: UInt8, Sendable {
-        case opening, idle, busy, inTransaction, broken, closed
+        case opening, idle, busy, inTransaction, inFailedTransaction, broken, closed
     }
 
     func setHealth(_ health: Health) {
@@ -221,6 +221,8 @@ public actor Connection {
             setHealth(.busy)
         } else if handle.isIdleOutsideTransaction {
             setHealth(.idle)
+        } else if handle.isInFailedTransaction {
+            setHealth(.inFailedTransaction)
         } else {
             setHealth(.inTransaction)
         }

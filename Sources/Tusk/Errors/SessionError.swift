@@ -12,7 +12,7 @@ public struct SessionError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, as a value that can be matched.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case ended, transactionFailed, flushFailed, commitOutcomeUnknown, readOnly
+            case ended, transactionFailed, flushFailed, beginFailed, commitFailed, commitOutcomeUnknown, readOnly, invalidUsage
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -26,6 +26,17 @@ public struct SessionError: Error, Sendable, CustomStringConvertible {
         public static let transactionFailed = Code(.transactionFailed)
         /// A pending change failed during a flush; ``SessionError/change`` says which.
         public static let flushFailed = Code(.flushFailed)
+        /// `BEGIN` failed: nothing of the session ran. ``SessionError/underlying`` holds the
+        /// server's error.
+        public static let beginFailed = Code(.beginFailed)
+        /// The server refused the `COMMIT` (a serialization failure, a deferred constraint): the
+        /// transaction rolled back and nothing was committed. ``SessionError/underlying`` holds
+        /// the server's error; ``RetryPolicy`` retries the retryable ones.
+        public static let commitFailed = Code(.commitFailed)
+        /// The session was asked for something a session does not do: a transaction-control
+        /// statement (`BEGIN`, `COMMIT`, `ROLLBACK`, `SAVEPOINT`…) sent as a statement, or
+        /// pending writes in an autocommit session.
+        public static let invalidUsage = Code(.invalidUsage)
         /// The connection was lost while COMMIT was in flight: the transaction may or may not have
         /// committed. Never retried automatically.
         public static let commitOutcomeUnknown = Code(.commitOutcomeUnknown)

@@ -207,6 +207,8 @@ final class PGConnectionHandle {
 
     var isIdleOutsideTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
 
+    var isInFailedTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_INERROR }
+
     var isInPipelineMode: Bool { PQpipelineStatus(connection) != PQ_PIPELINE_OFF }
 
     var backendPID: Int32 { PQbackendPID(connection) }

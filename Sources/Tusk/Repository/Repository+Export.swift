@@ -68,8 +68,8 @@ public struct ExportStream<M: Model>: AsyncSequence {
             }
             guard let token else { finished = true; return }
             guard let bytes = try await connection.readCopyOut(token, batchSize: stream.batchBytes) else {
+                session.transaction.copyOutFinished(token)
                 _ = try await connection.finishCopyOut(token)
-                session.openCopyOut = nil
                 finished = true
                 batch = []
                 position = 0
@@ -94,8 +94,9 @@ public struct ExportStream<M: Model>: AsyncSequence {
             }
             let sql: SQL = "COPY (\(copyQuery)) TO STDOUT (FORMAT binary)"
             do {
-                token = try await session.connection.beginCopy(sql, kind: .copyOut, timeout: nil)
-                session.openCopyOut = token
+                let started = try await session.connection.beginCopy(sql, kind: .copyOut, timeout: nil)
+                token = started
+                session.transaction.copyOutStarted(started)
             } catch {
                 session.fail(with: error)
                 throw error

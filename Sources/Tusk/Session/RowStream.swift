@@ -34,8 +34,7 @@ public struct RowStream<Element: Decodable>: AsyncSequence {
             guard !finished else { return nil }
             let session = stream.session
             if cursor == nil {
-                let number = (1...).first { !session.openCursors.contains($0) } ?? 1
-                session.openCursors.insert(number)
+                let number = session.transaction.cursorOpened()
                 cursor = number
                 try await session.execute("DECLARE \(unsafeRaw: Self.name(number)) NO SCROLL CURSOR FOR \(stream.query)")
             }
@@ -46,7 +45,7 @@ public struct RowStream<Element: Decodable>: AsyncSequence {
             if batch.count < stream.batchSize {
                 finished = true
                 _ = try? await session.execute("CLOSE \(unsafeRaw: Self.name(cursor))")
-                session.openCursors.remove(cursor)
+                session.transaction.cursorClosed(cursor)
             }
             guard !batch.isEmpty else { return nil }
             position = 1

@@ -10,14 +10,22 @@ extension Session {
         let pending = PendingInsert(model: model)
         do {
             let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
+            // A key the model provides must come back on the row matched to it: that is how a
+            // batched insert's rows are checked against their inputs.
+            let providedKey = (try? M.keyFields(of: row)).flatMap { key in key.contains { $0.bytes == nil } ? nil : key }
             pendingInserts.append(PendingWrite(
                 kind: .insert, table: M.tableSQL, entity: M.entityName, fields: row.fields, key: [],
                 serverGenerated: M.serverGenerated,
                 complete: { [unowned self] row in
-                    guard let row else { return }
+                    guard let row else {
+                        throw SessionError(.flushFailed, message: "the insert into \(M.entityName) returned no row (a trigger skipped it?)")
+                    }
                     let stored = try row.decode(M.self, keyMapping: M.keyMapping)
+                    let snapshot = try self.remember(stored)
+                    if let providedKey, let storedKey = try? M.keyFields(of: snapshot), storedKey != providedKey {
+                        throw SessionError(.flushFailed, message: "a row returned by the insert into \(M.entityName) does not match its input")
+                    }
                     pending.stored = stored
-                    try self.remember(stored)
                 }))
         } catch {
             pendingInserts.append(failedWrite(.insert, M.self, error))
@@ -55,7 +63,7 @@ extension Session {
                     guard let row else {
                         throw NotFoundError(entity: M.entityName, criteria: FlushPlan.keyCondition(whereKey).text)
                     }
-                    try self.remember(try row.decode(M.self, keyMapping: M.keyMapping))
+                    _ = try self.remember(try row.decode(M.self, keyMapping: M.keyMapping))
                 })
             if let index = pendingUpdateKeys[identity] {
                 pendingUpdates[index] = write
@@ -92,41 +100,42 @@ extension Session {
     /// thousands. When one fails, the flush rolls back to a savepoint taken before it and replays
     /// the writes one statement each (still one round trip) to name the change that failed.
     ///
+    /// A flush that throws leaves the transaction failed, whatever the cause — a server error, an
+    /// update that matched no row, a row that does not decode, a value that cannot be encoded:
+    /// the pending writes were taken, so only a rollback is safe.
+    ///
     /// - Throws: ``SessionError`` with code `flushFailed`, naming the change that failed and
-    ///   carrying the server's error; the transaction then can only roll back.
+    ///   carrying the server's error; ``NotFoundError`` for an update that matched no row;
+    ///   ``PostgresDecodingError`` for a stored row that does not decode as its model;
+    ///   ``PipelineError`` with `unencodable` for a value that cannot be encoded (nothing sent).
     public func flush() async throws {
         try checkUsable()
+        guard hasPendingWrites else { return }
+        guard !options.autocommit else {
+            throw SessionError(.invalidUsage, message: "an autocommit session cannot hold pending writes")
+        }
         let writes = takePendingWrites()
-        guard !writes.isEmpty else { return }
-        try await send(writes, thenCommit: false)
+        do {
+            try await send(writes)
+        } catch {
+            transaction.unitOfWorkFailed(error, connectionLost: serverStatus == .lost)
+            throw error
+        }
     }
 
-    /// Sends `writes` (and `COMMIT` after them, when asked) in one round trip, batched; on a
-    /// failure, replays them one by one after a savepoint rollback to name the failing change.
-    func send(_ writes: [PendingWrite], thenCommit: Bool) async throws {
+    /// Sends `writes` in one round trip, batched, and completes them; on a failure, replays them
+    /// one by one after a savepoint rollback to name the failing change.
+    private func send(_ writes: [PendingWrite]) async throws {
         let plan = FlushPlan.statements(for: writes)
         let batched = plan.count < writes.count
-        let guarded = batched && !options.autocommit
         var statements: [SQL] = []
-        if guarded { statements.append("SAVEPOINT tusk_flush") }
+        if batched { statements.append("SAVEPOINT tusk_flush") }
         statements += plan.map(\.sql)
-        if guarded { statements.append("RELEASE SAVEPOINT tusk_flush") }
-        if thenCommit { statements.append("COMMIT") }
-        let outcomes = try await runPipeline(statements, cancellable: !thenCommit)
-        let planOutcomes = Array(outcomes.dropFirst(guarded ? 1 : 0).prefix(plan.count))
-        let writesSucceeded = planOutcomes.allSatisfy { if case .success = $0 { true } else { false } }
-        if writesSucceeded {
+        if batched { statements.append("RELEASE SAVEPOINT tusk_flush") }
+        let outcomes = try await runPipeline(statements)
+        let planOutcomes = Array(outcomes.dropFirst(batched ? 1 : 0).prefix(plan.count))
+        if planOutcomes.allSatisfy({ if case .success = $0 { true } else { false } }) {
             try complete(writes, plan: plan, with: planOutcomes)
-            // COMMIT can fail on its own (a deferred constraint, a serialization failure); it ends
-            // the transaction either way, so nothing is left to roll back.
-            if thenCommit {
-                do {
-                    _ = try Self.result(of: outcomes, at: outcomes.count - 1)
-                } catch {
-                    state = .rolledBack
-                    throw error
-                }
-            }
             return
         }
         guard batched else {
@@ -134,29 +143,24 @@ extension Session {
             return
         }
         // A batch failed: undo the flush and replay one statement a write, to name the culprit.
-        if guarded {
-            _ = try await connection.run("ROLLBACK TO SAVEPOINT tusk_flush", timeout: .seconds(30), cancellable: false)
-            state = .active
-        } else {
-            state = .notBegun
-        }
-        let replay = try await runPipeline(writes.map(FlushPlan.statement(for:)), cancellable: false)
+        _ = try await connection.runTransactionControl("ROLLBACK TO SAVEPOINT tusk_flush", timeout: .seconds(30))
+        transaction.rolledBackToSavepoint()
+        let replay = try await runPipeline(writes.map(FlushPlan.statement(for:)))
         try complete(writes, with: replay)
-        if thenCommit {
-            _ = try await connection.run("COMMIT", timeout: .seconds(30), cancellable: false)
-        }
     }
 
     // MARK: - Identity map
 
     /// Remembers a row the session loaded: later loads of the same key return it without a query,
     /// and ``update(_:)`` diffs against it.
-    func remember<M: Model>(_ model: M) throws {
-        // A one-shot autocommit session ends with its single statement: nothing to remember for.
-        guard !options.autocommit else { return }
+    @discardableResult
+    func remember<M: Model>(_ model: M) throws -> EncodedRow {
         let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
+        // A one-shot autocommit session ends with its single statement: nothing to remember for.
+        guard !options.autocommit else { return row }
         let key = IdentityMap.key(M.self, fields: try M.keyFields(of: row))
         identityMap.store(IdentityMap.Entry(value: model, snapshot: row), for: key)
+        return row
     }
 
     /// The row with this primary key, if the session loaded it.
@@ -196,8 +200,14 @@ extension Session {
             case .single(let index):
                 try writes[index].complete(result.first)
             case .inserts(let indexes):
-                // Rows come back in input order (the SELECT is ordered by ordinality).
-                for (position, index) in indexes.enumerated() where position < result.count {
+                // The executor inserts the SELECT's rows in its order (by ordinality) and returns
+                // each as it is inserted. A count that differs, or a provided key that comes back
+                // on another row, fails the flush loudly rather than pair rows with wrong inputs.
+                guard result.count == indexes.count else {
+                    throw SessionError(.flushFailed,
+                                       message: "the batched insert into \(writes[indexes[0]].entity) returned \(result.count) rows for \(indexes.count) inputs")
+                }
+                for (position, index) in indexes.enumerated() {
                     try writes[index].complete(result[position])
                 }
             case .updates(let indexes):

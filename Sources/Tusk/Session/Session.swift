@@ -1,3 +1,5 @@
+import Logging
+
 /// A unit of work: one leased connection and one transaction.
 ///
 /// ```swift
@@ -9,41 +11,34 @@
 /// ```
 ///
 /// The transaction begins with the first statement (its `BEGIN` travels in the same round trip)
-/// and commits when the closure returns: pending writes, then `COMMIT`, in one round trip.
-/// Pending writes (``add(_:)``, ``update(_:)``, ``delete(_:)``) go to the server in one pipelined
-/// round trip at ``flush()``, in a fixed order: inserts as added, then updates, then deletes.
+/// and commits when the closure returns. Pending writes (``add(_:)``, ``update(_:)``,
+/// ``delete(_:)``) go to the server in one pipelined round trip at ``flush()`` — and at
+/// ``commit()``, before the `COMMIT`, so that whatever the flush reports (a failed write, an
+/// update that matched no row, a row that does not decode) is known while nothing is committed
+/// yet. Writes are sent in a fixed order: inserts as added, then updates, then deletes.
+///
+/// Every decision about the transaction — may a statement run, must `BEGIN` go first, what does
+/// `commit()` send, is a `ROLLBACK` needed — is made by one pure ``TransactionStateMachine``.
 ///
 /// A session belongs to the task that opened it: it is not `Sendable`.
 public final class Session {
-    /// The leased connection; its ``Connection/statistics`` count the session's round trips.
-    public let connection: Connection
+    /// The leased connection. Internal: a statement sent on it directly would run outside the
+    /// transaction the session tracks.
+    let connection: Connection
     let options: TransactionOptions
-    var state: State = .notBegun
+    var transaction: TransactionStateMachine
     var pendingInserts: [PendingWrite] = []
     var pendingUpdates: [PendingWrite] = []
     var pendingUpdateKeys: [IdentityMap.Key: Int] = [:]
     var pendingDeletes: [PendingWrite] = []
     var identityMap = IdentityMap()
-    var savepointDepth = 0
-    var openCursors = Set<Int>()
-    /// An export (COPY TO STDOUT) whose stream was not read to the end; closed before the next
-    /// statement.
-    var openCopyOut: UInt64?
-
-    enum State {
-        case notBegun
-        case active
-        case failed(any Error & Sendable)
-        case committed
-        case rolledBack
-    }
 
     struct TransactionOptions: Sendable {
         var isolation: IsolationLevel?
         var readOnly: Bool
         var deferrable: Bool
-        /// No explicit transaction: each statement (or flush pipeline) commits by itself. For
-        /// one-shot repository calls that are a single statement.
+        /// No explicit transaction: each statement commits by itself. For one-shot repository
+        /// calls that are a single statement.
         var autocommit = false
 
         var beginStatement: SQL {
@@ -58,94 +53,132 @@ public final class Session {
     init(connection: Connection, options: TransactionOptions) {
         self.connection = connection
         self.options = options
+        transaction = TransactionStateMachine(autocommit: options.autocommit)
     }
 
     /// Whether the session can still run statements (it has not committed or rolled back).
-    public var isActive: Bool {
-        switch state {
-        case .notBegun, .active, .failed: true
-        case .committed, .rolledBack: false
-        }
-    }
+    public var isActive: Bool { transaction.isOpen }
 
     /// Whether writes are waiting for the next flush.
     public var hasPendingWrites: Bool {
         !pendingInserts.isEmpty || !pendingUpdates.isEmpty || !pendingDeletes.isEmpty
     }
 
+    /// What the session's connection has sent so far: round trips, statements, prepared
+    /// statements.
+    public var statistics: ConnectionStatistics {
+        get async { await connection.statistics }
+    }
+
     // MARK: - Running statements
 
     /// Throws unless the session can run a statement.
     func checkUsable() throws {
-        switch state {
-        case .notBegun, .active:
-            return
-        case .failed(let error):
-            throw SessionError(.transactionFailed, message: "an earlier statement failed; the transaction can only roll back",
-                               underlying: error)
-        case .committed, .rolledBack:
-            throw SessionError(.ended, message: "the session already \(isCommitted ? "committed" : "rolled back")")
-        }
-    }
-
-    private var isCommitted: Bool {
-        if case .committed = state { return true }
-        return false
+        if let error = transaction.unusableError { throw error }
     }
 
     /// Runs one statement in the transaction, beginning it first (in the same round trip) if
     /// needed. A server error fails the transaction.
+    ///
+    /// - Throws: ``SessionError`` with `invalidUsage` for a transaction-control statement (use
+    ///   ``commit()``, ``rollback()`` and ``withSavepoint(_:)``), `beginFailed` when the `BEGIN`
+    ///   itself failed, and the errors of ``Connection/query(_:timeout:)``.
     func run(_ sql: SQL, timeout: Duration? = nil) async throws -> QueryResult {
         try checkUsable()
         try sql.validate()
-        await closeOpenCopy()
+        if let keyword = TransactionControl.keyword(of: sql.text) {
+            throw SessionError(.invalidUsage,
+                               message: "\(keyword) cannot run as a session statement: the session owns its transaction; use commit(), rollback() or withSavepoint")
+        }
+        return try await runUnchecked(sql, timeout: timeout)
+    }
+
+    /// ``run(_:timeout:)`` without the transaction-control check, for the session's own
+    /// `SAVEPOINT` and `RELEASE`, and cursor statements.
+    func runUnchecked(_ sql: SQL, timeout: Duration? = nil) async throws -> QueryResult {
+        let plan = try transaction.statementRequested()
+        if let token = plan.abandonCopy { await connection.abandonCopyOut(token) }
         do {
-            if options.autocommit {
-                return try await connection.query(sql, timeout: timeout)
-            }
-            if case .notBegun = state {
+            let result: QueryResult
+            if plan.begins {
                 let outcomes = try await connection.pipeline([options.beginStatement, sql], timeout: timeout)
-                state = .active
-                return try Self.result(of: outcomes, at: 1)
+                try Self.checkBegin(outcomes)
+                result = try Self.result(of: outcomes, at: 1)
+            } else {
+                result = try await connection.query(sql, timeout: timeout)
             }
-            return try await connection.query(sql, timeout: timeout)
+            transaction.statementSucceeded(plan)
+            return result
         } catch {
-            fail(with: error)
+            transaction.statementFailed(error, status: serverStatus)
             throw error
         }
     }
 
     /// Runs statements in one pipelined round trip, beginning the transaction first if needed.
-    func runPipeline(_ statements: [SQL], cancellable: Bool = true) async throws -> [PipelineOutcome] {
-        try checkUsable()
-        await closeOpenCopy()
+    /// A failed statement fails the transaction.
+    func runPipeline(_ statements: [SQL]) async throws -> [PipelineOutcome] {
+        let plan = try transaction.statementRequested()
+        if let token = plan.abandonCopy { await connection.abandonCopyOut(token) }
         var batch = statements
-        let begins = { if case .notBegun = state, !options.autocommit { return true } else { return false } }()
-        if begins { batch.insert(options.beginStatement, at: 0) }
+        if plan.begins { batch.insert(options.beginStatement, at: 0) }
         do {
-            var outcomes = try await connection.pipeline(batch, timeout: nil, cancellable: cancellable)
-            if begins {
-                _ = try Self.result(of: outcomes, at: 0)
+            var outcomes = try await connection.pipeline(batch, timeout: nil)
+            if plan.begins {
+                try Self.checkBegin(outcomes)
                 outcomes.removeFirst()
-                state = .active
             }
-            if outcomes.contains(where: { if case .success = $0 { false } else { true } }) {
-                state = .failed(SessionError(.transactionFailed, message: "a pipelined statement failed"))
+            transaction.statementSucceeded(plan)
+            if let failure = outcomes.lazy.compactMap(\.serverError).first {
+                transaction.statementFailed(failure, status: serverStatus)
             }
             return outcomes
         } catch {
-            fail(with: error)
+            transaction.statementFailed(error, status: serverStatus)
             throw error
         }
     }
 
-    /// Records that the transaction can no longer commit, when `error` says so.
+    /// Begins the transaction now if it has not begun: COPY cannot travel in a pipeline with
+    /// `BEGIN`.
+    func ensureBegun() async throws {
+        let plan = try transaction.beginRequested()
+        if let token = plan.abandonCopy { await connection.abandonCopyOut(token) }
+        guard plan.begins else { return }
+        do {
+            _ = try await connection.query(options.beginStatement)
+        } catch {
+            transaction.statementFailed(error, status: serverStatus)
+            throw SessionError(.beginFailed, message: "BEGIN failed", underlying: error)
+        }
+        transaction.statementSucceeded(plan)
+    }
+
+    /// Records that work sent on the connection outside ``run(_:timeout:)`` failed (a COPY): the
+    /// transaction can no longer commit, unless nothing reached the server.
     func fail(with error: any Error) {
-        // Nothing reached the server for client-side errors; the transaction is intact.
-        if error is PostgresEncodingError || error is PostgresDecodingError { return }
+        // Nothing reached the server for client-side errors raised before sending.
+        if error is PostgresEncodingError { return }
         if let error = error as? PipelineError, case .unencodable = error.reason { return }
-        if case .notBegun = state, !(error is PostgresError), !(error is PipelineError) { return }
-        state = .failed(error)
+        transaction.unitOfWorkFailed(error, connectionLost: serverStatus == .lost)
+    }
+
+    /// The server's transaction state after the last operation, from libpq's status.
+    var serverStatus: TransactionStateMachine.ServerStatus {
+        switch connection.currentHealth {
+        case .idle: .idle
+        case .inTransaction, .busy: .inTransaction
+        case .inFailedTransaction: .inFailedTransaction
+        case .opening, .broken, .closed: .lost
+        }
+    }
+
+    static func checkBegin(_ outcomes: [PipelineOutcome]) throws {
+        switch outcomes.first {
+        case .success?: return
+        case .failure(let error)?: throw SessionError(.beginFailed, message: "BEGIN failed", underlying: error)
+        case .aborted?, nil: throw SessionError(.beginFailed, message: "BEGIN did not run")
+        }
     }
 
     static func result(of outcomes: [PipelineOutcome], at index: Int) throws -> QueryResult {
@@ -158,50 +191,53 @@ public final class Session {
 
     // MARK: - Ending
 
-    /// Flushes pending writes and commits, in one round trip. Afterwards the session is ended.
+    /// Flushes pending writes, then commits. Afterwards the session is ended.
     ///
-    /// - Throws: ``SessionError`` with `flushFailed` (naming the change; the transaction is
-    ///   rolled back), `transactionFailed` (an earlier statement failed; rolled back),
-    ///   `commitOutcomeUnknown` (the connection was lost while COMMIT was in flight), or `ended`.
+    /// The flush and the `COMMIT` are two round trips: whatever the flush reports is known before
+    /// anything is committed, so an error thrown here always means nothing was committed — except
+    /// `commitOutcomeUnknown`, which means exactly that the connection was lost while `COMMIT`
+    /// was in flight.
+    ///
+    /// - Throws: ``SessionError`` with `flushFailed` (naming the change; rolled back),
+    ///   `transactionFailed` (an earlier statement failed, or the server turned the COMMIT into a
+    ///   ROLLBACK; rolled back), `commitFailed` (the server refused the COMMIT: a serialization
+    ///   failure, a deferred constraint; nothing committed), `commitOutcomeUnknown`, or `ended`;
+    ///   and the errors of ``flush()``, after rolling back.
     public func commit() async throws {
-        try checkNotEnded()
-        if case .failed(let error) = state {
+        switch try transaction.commitRequested(hasPendingWrites: hasPendingWrites) {
+        case .finish:
+            dropPendingWrites()
+            return
+        case .rollBackFailed:
+            let cause = transaction.unusableError
             await rollbackQuietly()
             throw SessionError(.transactionFailed, message: "an earlier statement failed; the transaction was rolled back",
-                               underlying: error)
-        }
-        let writes = takePendingWrites()
-        if case .notBegun = state, writes.isEmpty {
-            state = .committed
-            return
-        }
-        if writes.isEmpty {
+                               underlying: cause?.underlying)
+        case .commit(let flushFirst, let abandonCopy):
+            if let abandonCopy { await connection.abandonCopyOut(abandonCopy) }
+            if flushFirst {
+                do {
+                    try await flush()
+                } catch {
+                    await rollbackQuietly()
+                    throw error
+                }
+            }
+            guard try transaction.commitStatementNeeded() else { return }
+            let tag: String
             do {
-                _ = try await connection.run("COMMIT", timeout: nil, cancellable: false)
+                tag = try await connection.runTransactionControl("COMMIT", timeout: nil).commandTag
             } catch let error as ConnectionError where error.code == .connectionLost {
-                state = .rolledBack
+                transaction.commitLost()
                 throw SessionError.commitOutcomeUnknown(after: error)
             } catch {
                 // A COMMIT that fails (serialization failure, deferred constraint) ends the
                 // transaction by itself: there is nothing left to roll back.
-                state = .rolledBack
-                throw error
+                transaction.commitRejected()
+                throw SessionError(.commitFailed, message: "the server refused to commit; nothing was committed", underlying: error)
             }
-            state = .committed
-            return
+            try transaction.commitFinished(tag: tag)
         }
-        do {
-            // Pending writes, then COMMIT, in one round trip. In autocommit the writes' pipeline is
-            // one implicit transaction: all or nothing.
-            try await send(writes, thenCommit: !options.autocommit)
-        } catch let error as ConnectionError where error.code == .connectionLost {
-            state = .rolledBack
-            throw SessionError.commitOutcomeUnknown(after: error)
-        } catch {
-            await rollbackQuietly()
-            throw error
-        }
-        state = .committed
     }
 
     /// Rolls back and ends the session; pending writes are dropped. Rolling back an ended
@@ -211,36 +247,16 @@ public final class Session {
     }
 
     func rollbackQuietly() async {
-        await closeOpenCopy()
         dropPendingWrites()
-        switch state {
-        case .committed, .rolledBack:
-            return
-        case .notBegun:
-            state = .rolledBack
-        case .active, .failed:
-            state = .rolledBack
-            // Autocommit has no transaction to roll back.
-            guard !options.autocommit else { return }
-            // Runs even when the task is cancelled: the transaction must not stay open. A lost
-            // connection has rolled back on the server already.
-            _ = try? await connection.run("ROLLBACK", timeout: .seconds(30), cancellable: false)
-        }
-    }
-
-    /// Cancels an export that was not read to the end, so the connection can run statements.
-    func closeOpenCopy() async {
-        guard let token = openCopyOut else { return }
-        openCopyOut = nil
-        await connection.abandonCopyOut(token)
-    }
-
-    func checkNotEnded() throws {
-        switch state {
-        case .committed, .rolledBack:
-            throw SessionError(.ended, message: "the session already \(isCommitted ? "committed" : "rolled back")")
-        default:
-            return
+        let alive = serverStatus != .lost
+        guard case .rollback(let abandonCopy) = transaction.rollbackRequested(connectionAlive: alive) else { return }
+        if let abandonCopy { await connection.abandonCopyOut(abandonCopy) }
+        do {
+            // Runs even when the task is cancelled: the transaction must not stay open.
+            _ = try await connection.runTransactionControl("ROLLBACK", timeout: .seconds(30))
+        } catch {
+            // The connection is not clean now; the pool closes it instead of reusing it.
+            connection.logger.warning("ROLLBACK failed", metadata: ["tusk_error": "\(error)"])
         }
     }
 }
