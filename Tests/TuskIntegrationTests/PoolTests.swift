@@ -7,14 +7,14 @@ import TuskTestSupport
 @Suite struct PoolTests {
     /// A pool whose connections carry a unique application_name, so the server's view of them
     /// can be counted in pg_stat_activity.
-    func makePool(min: Int = 0, max: Int, acquireTimeout: Duration = .seconds(10)) throws -> (ConnectionPool, String) {
+    func makePool(min: Int = 0, max: Int, acquireTimeout: Duration = .seconds(30), clock: PoolClock = .continuous) throws -> (ConnectionPool, String) {
         let name = "tusk-pool-\(UUID().uuidString.prefix(8))"
         var configuration = PoolConfiguration(connection: try TestDatabase.configuration)
         configuration.connection.applicationName = name
         configuration.minConnections = min
         configuration.maxConnections = max
         configuration.acquireTimeout = acquireTimeout
-        return (ConnectionPool(configuration: configuration), name)
+        return (ConnectionPool(configuration: configuration, clock: clock), name)
     }
 
     func backends(named name: String, on observer: Connection) async throws -> [Int32] {
@@ -60,7 +60,11 @@ import TuskTestSupport
     }
 
     @Test func exhaustionTimesOutWithATypedErrorThenRecovers() async throws {
-        let (pool, _) = try makePool(max: 2, acquireTimeout: .milliseconds(500))
+        // The pool's clock is manual: the acquire times out when the clock says 500 ms passed,
+        // however slow the machine is. The pool is warm, so no connect is involved.
+        let clock = ManualClock()
+        let (pool, _) = try makePool(min: 2, max: 2, acquireTimeout: .milliseconds(500), clock: PoolClock(clock))
+        try await waitUntil { pool.statistics.idle == 2 }
         let holdersStarted = Locked(0)
         // One gate per holder: an AsyncStream has one consumer.
         let gates = (0..<2).map { _ in AsyncStream<Void>.makeStream() }
@@ -73,15 +77,18 @@ import TuskTestSupport
             }
         }
         try await waitUntil { holdersStarted.value == 2 }
-        let start = ContinuousClock.now
-        let error = await #expect(throws: PoolError.self) {
-            try await pool.withConnection { _ in }
-        }
-        let waited = ContinuousClock.now - start
+        let waiter = Task { try await pool.withConnection { _ in } }
+        try await waitUntil { pool.statistics.waiters == 1 }
+        clock.advance(by: .milliseconds(499))
+        #expect(pool.statistics.waiters == 1, "not before its deadline")
+        clock.advance(by: .milliseconds(1))
+        let result = await waiter.result
+        let error = #expect(throws: PoolError.self) { try result.get() }
         #expect(error?.code == .timeout)
         #expect(error?.connectionsInUse == 2)
+        #expect(error?.connectionsOpening == 0)
         #expect((error?.waiters ?? 0) >= 1)
-        #expect(waited >= .milliseconds(450) && waited < .milliseconds(1500), "waited \(waited)")
+        #expect(error?.waited == .milliseconds(500), "the time it really waited, by the pool's clock")
         #expect(error?.description.contains("2 in use") == true)
 
         // Once a lease comes back, the next acquire succeeds.
@@ -166,7 +173,9 @@ import TuskTestSupport
         let start = ContinuousClock.now
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
-        #expect(ContinuousClock.now - start < .seconds(1), "well before the 30 s acquire timeout")
+        let elapsed = ContinuousClock.now - start
+        print("cancelled waiter left the queue after \(elapsed)")
+        #expect(elapsed < .seconds(10), "promptly, not after the 30 s acquire timeout: \(elapsed)")
         #expect(pool.statistics.waiters == 0)
         gate.continuation.finish()
         _ = try await holder.value
@@ -179,7 +188,6 @@ import TuskTestSupport
         await #expect(throws: Boom.self) { try await pool.withConnection { _ in throw Boom() } }
         let sleeper = Task { try await pool.withConnection { try await $0.query("SELECT pg_sleep(30)") } }
         try await waitUntil { pool.statistics.inUse == 1 }
-        try await Task.sleep(for: .milliseconds(50))
         sleeper.cancel()
         await #expect(throws: CancellationError.self) { try await sleeper.value }
         #expect(pool.statistics.inUse == 0)
@@ -195,5 +203,72 @@ import TuskTestSupport
         let error = await #expect(throws: PoolError.self) { try await pool.withConnection { _ in } }
         #expect(error?.code == .closed)
         #expect(pool.statistics.idle == 0)
+    }
+}
+
+/// The pool's own timing and shutdown, driven by a manual clock where time is the subject.
+@Suite struct PoolTimingTests {
+    func configuration(min: Int = 0, max: Int, acquireTimeout: Duration = .seconds(30)) throws -> PoolConfiguration {
+        var configuration = PoolConfiguration(connection: try TestDatabase.configuration)
+        configuration.minConnections = min
+        configuration.maxConnections = max
+        configuration.acquireTimeout = acquireTimeout
+        return configuration
+    }
+
+    @Test func idleConnectionsRetireWhenTheClockSaysSoWithoutPolling() async throws {
+        let clock = ManualClock()
+        var configuration = try configuration(min: 0, max: 2)
+        configuration.idleTimeout = .seconds(60)
+        let pool = ConnectionPool(configuration: configuration, clock: PoolClock(clock))
+        // Two connections, used and returned.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let barrier = Barrier(parties: 2)
+            for _ in 0..<2 { group.addTask { try await pool.withConnection { _ in await barrier.arrive() } } }
+            try await group.waitForAll()
+        }
+        #expect(pool.statistics.idle == 2)
+        clock.advance(by: .seconds(59))
+        #expect(pool.statistics.idle == 2, "not before the idle timeout")
+        clock.advance(by: .seconds(1))
+        try await waitUntil { pool.statistics.idle == 0 && pool.statistics.closing == 0 }
+        await pool.close()
+    }
+
+    @Test func closeCancelsConnectsInFlightInsteadOfWaitingForThem() async throws {
+        // A server that accepts the TCP connection and never answers: a connect hangs until its
+        // 30 s timeout unless close() cancels it.
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        var configuration = try configuration(min: 2, max: 2)
+        configuration.connection.hosts = [.init("127.0.0.1", port: listener.port)]
+        configuration.connection.connectTimeout = .seconds(30)
+        let pool = ConnectionPool(configuration: configuration)
+        try await waitUntil { pool.statistics.opening == 2 }
+        let start = ContinuousClock.now
+        await pool.close(gracePeriod: .seconds(30))
+        let elapsed = ContinuousClock.now - start
+        print("close with two connects in flight returned after \(elapsed)")
+        #expect(elapsed < .seconds(10), "promptly, not after the 30 s connect timeout: \(elapsed)")
+        #expect(pool.statistics.opening == 0)
+    }
+
+    @Test func aWaiterTimingOutBehindSlowConnectsReportsThemAsOpening() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        let clock = ManualClock()
+        var configuration = try configuration(max: 1, acquireTimeout: .seconds(2))
+        configuration.connection.hosts = [.init("127.0.0.1", port: listener.port)]
+        configuration.connection.connectTimeout = .seconds(60)
+        let pool = ConnectionPool(configuration: configuration, clock: PoolClock(clock))
+        let waiter = Task { try await pool.withConnection { _ in } }
+        try await waitUntil { pool.statistics.waiters == 1 && pool.statistics.opening == 1 }
+        clock.advance(by: .seconds(2))
+        let error = await #expect(throws: PoolError.self) { try await waiter.value }
+        #expect(error?.code == .timeout)
+        #expect(error?.connectionsOpening == 1, "the pool was still connecting")
+        #expect(error?.connectionsOpen == 0)
+        #expect(error?.waited == .seconds(2))
+        await pool.close(gracePeriod: .zero)
     }
 }

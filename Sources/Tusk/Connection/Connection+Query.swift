@@ -57,6 +57,29 @@ extension Connection {
         _ = try await run("", timeout: timeout, cancellable: true)
     }
 
+    /// Resets the server session to its start-up state (`DISCARD ALL`: settings, role, temporary
+    /// tables, advisory locks, `LISTEN`, cursors, prepared statements) and forgets the prepared
+    /// statements with it. Runs even when the task is cancelled; a failure closes the connection,
+    /// so it is never handed out half-reset.
+    func resetSessionState() async {
+        do {
+            try await withOperation(timeout: .seconds(30), cancellable: false) { handle, control in
+                let text = "DISCARD ALL"
+                logStatement(text, bindings: PostgresBindings())
+                guard handle.sendSimpleQuery(text) else { throw handle.lostError("could not send DISCARD ALL") }
+                counters.roundTrips += 1
+                counters.statements += 1
+                try handle.flush(&control)
+                _ = try collectResults(handle, &control, query: text)
+                statements.removeAll()
+                pendingDeallocations.removeAll()
+            }
+        } catch {
+            logger.warning("DISCARD ALL failed; closing the connection", metadata: ["tusk_error": "\(error)"])
+            markBroken()
+        }
+    }
+
     // MARK: - Internal
 
     /// Runs one statement; `cancellable: false` ignores task cancellation (for clean-up).

@@ -29,32 +29,35 @@ public struct PoolError: Error, Sendable, CustomStringConvertible {
     public var connectionsInUse: Int
     /// Connections open (leased or idle) when the acquire failed.
     public var connectionsOpen: Int
+    /// Connections being opened when the acquire failed: the pool was trying.
+    public var connectionsOpening: Int
     /// Tasks waiting for a connection when the acquire failed (including this one).
     public var waiters: Int
-    /// How long the acquire waited.
+    /// How long the acquire waited, measured.
     public var waited: Duration
     /// The last error opening a connection, when connecting fails (server down, wrong password…).
     public var lastConnectError: ConnectionError?
 
     /// Creates an error.
-    public init(_ code: Code, connectionsInUse: Int, connectionsOpen: Int, waiters: Int, waited: Duration,
-                lastConnectError: ConnectionError?) {
+    public init(_ code: Code, connectionsInUse: Int, connectionsOpen: Int, connectionsOpening: Int = 0, waiters: Int,
+                waited: Duration, lastConnectError: ConnectionError?) {
         self.code = code
         self.connectionsInUse = connectionsInUse
         self.connectionsOpen = connectionsOpen
+        self.connectionsOpening = connectionsOpening
         self.waiters = waiters
         self.waited = waited
         self.lastConnectError = lastConnectError
     }
 
-    /// `timeout: no connection within 2.0 seconds (10 in use of 10 open, 3 waiting); last connect error: …`.
+    /// `timeout: no connection within 2.0 seconds (10 in use of 10 open, 0 opening, 3 waiting); last connect error: …`.
     public var description: String {
         var text: String
         switch code {
         case .timeout: text = "timeout: no connection within \(waited)"
         default: text = "closed: the pool is closed"
         }
-        text += " (\(connectionsInUse) in use of \(connectionsOpen) open, \(waiters) waiting)"
+        text += " (\(connectionsInUse) in use of \(connectionsOpen) open, \(connectionsOpening) opening, \(waiters) waiting)"
         if let lastConnectError { text += "; last connect error: \(lastConnectError)" }
         return text
     }

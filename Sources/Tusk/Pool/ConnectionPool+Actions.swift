@@ -5,128 +5,154 @@ extension ConnectionPool {
     // MARK: - Performing the machine's actions
 
     /// Performs what the state machine decided, outside the lock: hand connections to waiters,
-    /// fail waiters, open and close connections.
-    func perform(_ actions: PoolStateMachine.Actions) {
+    /// fail waiters, open and close connections, arm the timer.
+    func perform(_ actions: Machine.Actions) {
         var resumptions: [(CheckedContinuation<Lease, any Error>, Result<Lease, any Error>)] = []
-        var closing: [(Connection?, PoolStateMachine.Closing)] = []
-        var counts = PoolStateMachine.Counts()
-        state.withLock { state in
-            let now = ContinuousClock.now
+        var drained: [CheckedContinuation<Void, Never>] = []
+        let now = clock.now()
+        let leakThreshold = configuration.leakThreshold
+        let counts = state.withLock { state -> PoolCounts in
             for handoff in actions.handoffs {
-                guard let connection = state.connections[handoff.lease.connection] else { continue }
-                state.leases[handoff.lease.connection] = LeaseRecord(since: now)
-                let result: Result<Lease, any Error> = .success(Lease(id: handoff.lease.connection, connection: connection, check: handoff.lease.check))
-                deliver(result, to: handoff.waiter, in: &state, resumptions: &resumptions)
+                state.leases[handoff.lease.id] = LeaseRecord(since: now)
+                if let leakThreshold { armTimer(at: now + leakThreshold, in: &state) }
+                deliver(.success(handoff.lease), to: handoff.waiter, in: &state, resumptions: &resumptions)
             }
             for failed in actions.failedWaiters {
-                let error = waiterError(failed.failure, state: state)
+                let error = waiterError(failed, state: state, now: now)
                 deliver(.failure(error), to: failed.waiter, in: &state, resumptions: &resumptions)
             }
-            for close in actions.close {
-                closing.append((state.connections.removeValue(forKey: close.connection), close))
+            if let wakeAt = actions.wakeAt { armTimer(at: wakeAt, in: &state) }
+            if state.machine.isDrained, !state.drainWaiters.isEmpty {
+                drained = Array(state.drainWaiters.values)
+                state.drainWaiters.removeAll()
             }
-            counts = state.machine.counts
+            return state.machine.counts
         }
         for (continuation, result) in resumptions { continuation.resume(with: result) }
+        for continuation in drained { continuation.resume() }
         for failed in actions.failedWaiters where failed.failure == .timeout { metrics.acquireTimedOut() }
-        for (connection, close) in closing { closeConnection(connection, close) }
+        for close in actions.close { closeConnection(close) }
         startOpening(actions.open)
-        if let retryAt = actions.retryAt { scheduleWake(at: retryAt) }
         metrics.record(counts)
     }
 
     private func deliver(
-        _ result: Result<Lease, any Error>, to waiter: PoolStateMachine.WaiterID, in state: inout State,
+        _ result: Result<Lease, any Error>, to waiter: Machine.WaiterID, in state: inout State,
         resumptions: inout [(CheckedContinuation<Lease, any Error>, Result<Lease, any Error>)]
     ) {
-        if case .waiting(let continuation)? = state.waiters.removeValue(forKey: waiter) {
+        guard var record = state.waiters[waiter] else { return }
+        if let continuation = record.continuation {
+            state.waiters[waiter] = nil
             resumptions.append((continuation, result))
         } else {
             // The waiter has not stored its continuation yet; it picks the result up.
-            state.waiters[waiter] = .ready(result)
+            record.ready = result
+            state.waiters[waiter] = record
         }
     }
 
-    private func waiterError(_ failure: PoolStateMachine.WaiterFailure, state: State) -> PoolError {
+    private func waiterError(_ failed: Machine.FailedWaiter, state: State, now: ContinuousClock.Instant) -> PoolError {
         let counts = state.machine.counts
-        return PoolError(failure == .timeout ? .timeout : .closed,
+        let since = state.waiters[failed.waiter]?.since ?? now
+        return PoolError(failed.failure == .timeout ? .timeout : .closed,
                          connectionsInUse: counts.leased, connectionsOpen: counts.idle + counts.leased,
-                         waiters: counts.waiters + 1, waited: configuration.acquireTimeout,
+                         connectionsOpening: counts.opening, waiters: counts.waiters + 1, waited: now - since,
                          lastConnectError: state.machine.lastConnectError)
     }
 
-    func startOpening(_ ids: [PoolStateMachine.ConnectionID]) {
-        for id in ids {
-            Task { await self.open(id) }
+    func startOpening(_ ids: [Machine.ConnectionID]) {
+        guard !ids.isEmpty else { return }
+        state.withLock { state in
+            for id in ids {
+                state.connects[id] = Task { await self.open(id) }
+            }
         }
     }
 
-    private func open(_ id: PoolStateMachine.ConnectionID) async {
+    private func open(_ id: Machine.ConnectionID) async {
         do {
             let connection = try await Connection.connect(to: configuration.connection, logger: logger)
             metrics.connectionCreated()
-            let now = ContinuousClock.now
+            let now = clock.now()
             let actions = state.withLock { state in
-                state.connections[id] = connection
-                return state.machine.connectionOpened(id, now: now, jitter: Double.random(in: 0...1))
+                state.connects[id] = nil
+                return state.machine.connectionOpened(id, connection: connection, now: now, jitter: Double.random(in: 0...1))
             }
             perform(actions)
         } catch {
             let connectionError = error as? ConnectionError
-                ?? ConnectionError(.connectFailed, message: "\(error)")
-            logger.warning("could not open a pooled connection", metadata: ["tusk_error": "\(connectionError)"])
-            let now = ContinuousClock.now
-            let actions = state.withLock { $0.machine.connectFailed(id, error: connectionError, now: now, jitter: Double.random(in: 0...1)) }
+                ?? ConnectionError(.connectFailed, message: error is CancellationError ? "the connect was cancelled" : "\(error)")
+            if !(error is CancellationError) {
+                logger.warning("could not open a pooled connection", metadata: ["tusk_error": "\(connectionError)"])
+            }
+            let now = clock.now()
+            let actions = state.withLock { state in
+                state.connects[id] = nil
+                return state.machine.connectFailed(id, error: connectionError, now: now, jitter: Double.random(in: 0...1))
+            }
             perform(actions)
         }
     }
 
-    private func closeConnection(_ connection: Connection?, _ close: PoolStateMachine.Closing) {
+    private func closeConnection(_ close: Machine.Closing) {
         metrics.connectionClosed(close.reason)
         logger.debug("closing pooled connection", metadata: ["tusk_reason": "\(close.reason.rawValue)"])
         Task {
-            await connection?.close()
-            let now = ContinuousClock.now
-            let actions = state.withLock { $0.machine.connectionClosed(close.connection, now: now) }
+            await close.connection?.close()
+            let now = clock.now()
+            let actions = state.withLock { $0.machine.connectionClosed(close.id, now: now) }
             perform(actions)
         }
     }
 
     // MARK: - Time
 
-    /// Makes the maintenance loop tick no later than `instant`.
-    func scheduleWake(at instant: ContinuousClock.Instant) {
+    /// Makes the timer fire no later than `instant`: a timer already due earlier stays, a later
+    /// one is replaced. Called under the lock.
+    func armTimer(at instant: ContinuousClock.Instant, in state: inout State) {
+        if let timer = state.timer, timer.deadline <= instant { return }
+        state.timer?.task.cancel()
+        let clock = self.clock
+        let task = Task { [weak self] in
+            do {
+                try await clock.sleep(instant)
+            } catch {
+                return  // replaced by an earlier timer, or the pool closed
+            }
+            self?.timerFired(at: instant)
+        }
+        state.timer = (instant, task)
+    }
+
+    private func timerFired(at instant: ContinuousClock.Instant) {
         state.withLock { state in
-            if state.nextWake.map({ instant < $0 }) ?? true { state.nextWake = instant }
+            if state.timer?.deadline == instant { state.timer = nil }
         }
+        tick()
     }
 
-    func nextTickInterval() -> Duration {
-        let now = ContinuousClock.now
-        return state.withLock { state in
-            // Waiters time out within a few milliseconds of their deadline.
-            var interval: Duration = state.machine.waiterCount > 0 ? .milliseconds(10) : .milliseconds(250)
-            if let wake = state.nextWake { interval = min(interval, max(.milliseconds(1), wake - now)) }
-            state.nextWake = nil
-            return interval
-        }
-    }
-
+    /// Waiters time out, idle and old connections retire, the pool tops up to its minimum, leases
+    /// past the leak threshold are reported; then the timer is armed for the next deadline.
     func tick() {
-        let now = ContinuousClock.now
+        let now = clock.now()
         var leaks: [(Int, Duration)] = []
         let actions = state.withLock { state in
+            var actions = state.machine.tick(now: now)
             if let threshold = configuration.leakThreshold {
-                for (id, record) in state.leases where !record.leakReported && now - record.since > threshold {
-                    state.leases[id]?.leakReported = true
-                    leaks.append((state.connections[id]?.id ?? id, now - record.since))
+                for (id, record) in state.leases where !record.leakReported {
+                    if now - record.since >= threshold {
+                        state.leases[id]?.leakReported = true
+                        leaks.append((id, now - record.since))
+                    } else {
+                        actions.wake(at: record.since + threshold)
+                    }
                 }
             }
-            return state.machine.tick(now: now)
+            return actions
         }
-        for (connectionID, held) in leaks {
+        for (slot, held) in leaks {
             logger.warning("a pooled connection has been leased longer than the leak threshold; is it ever returned?",
-                           metadata: ["tusk_connection_id": "\(connectionID)", "tusk_held": "\(held)"])
+                           metadata: ["tusk_pool_slot": "\(slot)", "tusk_held": "\(held)"])
         }
         perform(actions)
     }
@@ -134,20 +160,48 @@ extension ConnectionPool {
     // MARK: - Closing
 
     /// Closes the pool gracefully: no new leases (waiters fail with ``PoolError/Code/closed``),
-    /// idle connections close at once, leased ones when they are returned; after `gracePeriod`
-    /// the rest are closed under their users. Calling it again waits for the same shutdown.
+    /// connects in flight are cancelled, idle connections close at once, leased ones when they
+    /// are returned; after `gracePeriod` the rest are closed under their users. Calling it again
+    /// waits for the same shutdown.
     public func close(gracePeriod: Duration = .seconds(30)) async {
-        perform(state.withLock { $0.machine.close() })
-        let deadline = ContinuousClock.now + gracePeriod
-        while !state.withLock({ $0.machine.isDrained }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
+        let (actions, connects) = state.withLock { state in
+            (state.machine.close(), Array(state.connects.values))
+        }
+        perform(actions)
+        for connect in connects { connect.cancel() }
+        let deadline = clock.now() + gracePeriod
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitUntilDrained() }
+            group.addTask { try? await clock.sleep(deadline) }
+            await group.next()
+            group.cancelAll()
         }
         let remaining = state.withLock { state -> [Connection] in
-            let remaining = Array(state.connections.values)
-            state.connections.removeAll()
-            state.maintenance?.cancel()
-            return remaining
+            state.timer?.task.cancel()
+            state.timer = nil
+            return state.machine.openConnections
         }
         for connection in remaining { await connection.close() }
+    }
+
+    /// Returns once every connection is gone (or the task is cancelled).
+    private func waitUntilDrained() async {
+        let id = state.withLock { state -> Int in
+            state.nextDrainWaiter += 1
+            return state.nextDrainWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.machine.isDrained || Task.isCancelled { return true }
+                    state.drainWaiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.drainWaiters.removeValue(forKey: id) }?.resume()
+        }
     }
 }

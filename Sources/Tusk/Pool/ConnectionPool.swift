@@ -18,7 +18,8 @@ import Synchronization
 /// restart. Its decisions live in ``PoolStateMachine``; this class performs them.
 ///
 /// The pool is not an actor: its state sits behind a lock, so an uncontended lease costs no task
-/// switch. Background work (connects, closes, timers) runs in tasks the pool owns; call
+/// switch. Background work — connects, closes, and one timer armed for the next deadline the
+/// state machine reports (no polling) — runs in tasks the pool owns; call
 /// ``close(gracePeriod:)`` to stop them. Under swift-service-lifecycle, call `close()` when
 /// `gracefulShutdown()` returns in your service's `run()`.
 public final class ConnectionPool: Sendable {
@@ -27,19 +28,29 @@ public final class ConnectionPool: Sendable {
     let logger: Logger
     let state: Mutex<State>
     let metrics: PoolMetrics
+    let clock: PoolClock
+
+    typealias Machine = PoolStateMachine<Connection>
+    typealias Lease = Machine.Lease
 
     struct State {
-        var machine: PoolStateMachine
-        var connections: [PoolStateMachine.ConnectionID: Connection] = [:]
-        var waiters: [PoolStateMachine.WaiterID: WaiterSlot] = [:]
-        var leases: [PoolStateMachine.ConnectionID: LeaseRecord] = [:]
-        var maintenance: Task<Void, Never>?
-        var nextWake: ContinuousClock.Instant?
+        var machine: Machine
+        var waiters: [Machine.WaiterID: WaiterRecord] = [:]
+        var leases: [Machine.ConnectionID: LeaseRecord] = [:]
+        /// Connects in flight, cancelled when the pool closes.
+        var connects: [Machine.ConnectionID: Task<Void, Never>] = [:]
+        /// The one timer, armed for the earliest deadline known.
+        var timer: (deadline: ContinuousClock.Instant, task: Task<Void, Never>)?
+        /// `close()` calls waiting for the last connection to go.
+        var drainWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextDrainWaiter = 0
     }
 
-    enum WaiterSlot {
-        case waiting(CheckedContinuation<Lease, any Error>)
-        case ready(Result<Lease, any Error>)
+    struct WaiterRecord {
+        let since: ContinuousClock.Instant
+        var continuation: CheckedContinuation<Lease, any Error>?
+        /// A result delivered before the waiter stored its continuation.
+        var ready: Result<Lease, any Error>?
     }
 
     struct LeaseRecord {
@@ -47,35 +58,27 @@ public final class ConnectionPool: Sendable {
         var leakReported = false
     }
 
-    /// A leased connection and what to check before using it.
-    struct Lease: Sendable {
-        let id: PoolStateMachine.ConnectionID
-        let connection: Connection
-        let check: PoolStateMachine.Check
+    /// Creates a pool and starts opening its minimum connections in the background.
+    public convenience init(configuration: PoolConfiguration, logger: Logger = Logger(label: "tusk.pool")) {
+        self.init(configuration: configuration, logger: logger, clock: .continuous)
     }
 
-    /// Creates a pool and starts opening its minimum connections in the background.
-    public init(configuration: PoolConfiguration, logger: Logger = Logger(label: "tusk.pool")) {
+    /// Creates a pool whose own timing follows `clock` (see ``PoolClock``).
+    public init(configuration: PoolConfiguration, logger: Logger = Logger(label: "tusk.pool"), clock: PoolClock) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         metrics = PoolMetrics(label: configuration.metricsLabel, factory: configuration.metricsFactory)
-        state = Mutex(State(machine: PoolStateMachine(settings: .init(configuration))))
-        // The pool's clock: times out waiters, retires idle and old connections, tops up to the
-        // minimum, retries connects after backoff, reports leases past the leak threshold. It
-        // holds the pool weakly, so a pool nobody references can go away.
-        let maintenance = Task { [weak self] in
-            self?.tick()
-            while !Task.isCancelled {
-                guard let interval = self?.nextTickInterval() else { return }
-                try? await Task.sleep(for: interval)
-                self?.tick()
-            }
-        }
-        state.withLock { $0.maintenance = maintenance }
+        state = Mutex(State(machine: Machine(settings: .init(configuration))))
+        // Opens the minimum and arms the timer.
+        tick()
     }
 
     deinit {
-        state.withLock { $0.maintenance?.cancel() }
+        state.withLock { state in
+            state.timer?.task.cancel()
+            for task in state.connects.values { task.cancel() }
+        }
     }
 
     // MARK: - Leasing
@@ -89,24 +92,29 @@ public final class ConnectionPool: Sendable {
     /// mostly awaits other work while it holds the connection.
     ///
     /// A connection that `body` leaves inside a transaction, mid-COPY or broken is closed and
-    /// replaced, never handed out again.
+    /// replaced, never handed out again. With ``PoolConfiguration/resetSessionOnRelease`` a
+    /// clean connection is reset (`DISCARD ALL`) before the next lessee gets it.
     ///
     /// - Throws: ``PoolError`` with code `timeout` (no connection within the acquire timeout; the
-    ///   error says how many were in use, how many waited, and the last connect error) or
-    ///   `closed`; `CancellationError`; and whatever `body` throws.
+    ///   error says how many were in use, opening and waiting, how long it waited, and the last
+    ///   connect error) or `closed`; `CancellationError`; and whatever `body` throws.
     @discardableResult
     public func withConnection<T>(pinned: Bool = true, _ body: (Connection) async throws -> T) async throws -> T {
-        let start = ContinuousClock.now
+        let start = clock.now()
         let deadline = start + configuration.acquireTimeout
+        let reset = configuration.resetSessionOnRelease
         while true {
             let lease = try await acquire(start: start, deadline: deadline)
             func run() async -> Result<T, any Error>? {
                 if lease.check != .none, await !passes(lease) { return nil }
+                let outcome: Result<T, any Error>
                 do {
-                    return .success(try await body(lease.connection))
+                    outcome = .success(try await body(lease.connection))
                 } catch {
-                    return .failure(error)
+                    outcome = .failure(error)
                 }
+                if reset, lease.connection.isReusable { await lease.connection.resetSessionState() }
+                return outcome
             }
             let outcome = pinned ? await lease.connection.withPinnedExecution { await run() } : await run()
             guard let outcome else {
@@ -122,42 +130,51 @@ public final class ConnectionPool: Sendable {
     /// waiters until one is released or opened, or the deadline passes.
     func acquire(start: ContinuousClock.Instant, deadline: ContinuousClock.Instant) async throws -> Lease {
         try Task.checkCancellation()
-        let now = ContinuousClock.now
-        let action = state.withLock { state -> PoolStateMachine.AcquireAction in
+        let now = clock.now()
+        let leakThreshold = configuration.leakThreshold
+        let action = state.withLock { state -> Machine.AcquireAction in
             let action = state.machine.acquire(now: now, deadline: deadline)
-            if case .lease(let lease) = action {
-                state.leases[lease.connection] = LeaseRecord(since: now)
+            var wake: ContinuousClock.Instant?
+            switch action {
+            case .lease(let lease):
+                state.leases[lease.id] = LeaseRecord(since: now)
+                wake = leakThreshold.map { now + $0 }
+            case .wait(let waiter, _):
+                state.waiters[waiter] = WaiterRecord(since: start)
+                wake = deadline
+            case .closed:
+                break
             }
+            if let wake { armTimer(at: wake, in: &state) }
             return action
         }
         switch action {
         case .lease(let lease):
-            guard let connection = state.withLock({ $0.connections[lease.connection] }) else {
-                throw PoolError(.closed, connectionsInUse: 0, connectionsOpen: 0, waiters: 0, waited: .zero, lastConnectError: nil)
-            }
             metrics.acquired(after: .zero)
-            return Lease(id: lease.connection, connection: connection, check: lease.check)
+            return lease
         case .closed:
             throw closedError(since: start)
         case .wait(let waiter, let open):
             startOpening(open)
-            scheduleWake(at: deadline)
             let lease = try await waitForLease(waiter)
-            let waited = ContinuousClock.now - start
-            metrics.acquired(after: waited)
+            metrics.acquired(after: clock.now() - start)
             return lease
         }
     }
 
-    private func waitForLease(_ waiter: PoolStateMachine.WaiterID) async throws -> Lease {
+    private func waitForLease(_ waiter: Machine.WaiterID) async throws -> Lease {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
                 let ready = state.withLock { state -> Result<Lease, any Error>? in
-                    if case .ready(let result)? = state.waiters[waiter] {
+                    if let ready = state.waiters[waiter]?.ready {
                         state.waiters[waiter] = nil
-                        return result
+                        return ready
                     }
-                    state.waiters[waiter] = .waiting(continuation)
+                    guard state.waiters[waiter] != nil else {
+                        // Cancelled before it could wait.
+                        return .failure(CancellationError())
+                    }
+                    state.waiters[waiter]?.continuation = continuation
                     return nil
                 }
                 if let ready { continuation.resume(with: ready) }
@@ -165,11 +182,7 @@ public final class ConnectionPool: Sendable {
         } onCancel: {
             let continuation = state.withLock { state -> CheckedContinuation<Lease, any Error>? in
                 guard state.machine.cancelWaiter(waiter) else { return nil }
-                if case .waiting(let continuation)? = state.waiters.removeValue(forKey: waiter) {
-                    return continuation
-                }
-                state.waiters[waiter] = .ready(.failure(CancellationError()))
-                return nil
+                return state.waiters.removeValue(forKey: waiter)?.continuation
             }
             continuation?.resume(throwing: CancellationError())
             metrics.waiting(state.withLock { $0.machine.waiterCount })
@@ -201,7 +214,7 @@ public final class ConnectionPool: Sendable {
     /// Returns a leased connection; it goes back to the pool only when it is clean.
     func release(_ lease: Lease) {
         let reusable = lease.connection.isReusable
-        let now = ContinuousClock.now
+        let now = clock.now()
         let actions = state.withLock { state in
             state.leases[lease.id] = nil
             return state.machine.release(lease.id, reusable: reusable, now: now)
@@ -215,7 +228,7 @@ public final class ConnectionPool: Sendable {
 
     /// Closes a leased connection that failed its check.
     func discard(_ lease: Lease) {
-        let now = ContinuousClock.now
+        let now = clock.now()
         let actions = state.withLock { state in
             state.leases[lease.id] = nil
             return state.machine.discard(lease.id, now: now)
@@ -250,9 +263,10 @@ public final class ConnectionPool: Sendable {
         }
     }
 
-    private func closedError(since start: ContinuousClock.Instant) -> PoolError {
+    func closedError(since start: ContinuousClock.Instant) -> PoolError {
         let counts = state.withLock { $0.machine.counts }
         return PoolError(.closed, connectionsInUse: counts.leased, connectionsOpen: counts.idle + counts.leased,
-                         waiters: counts.waiters, waited: ContinuousClock.now - start, lastConnectError: nil)
+                         connectionsOpening: counts.opening, waiters: counts.waiters, waited: clock.now() - start,
+                         lastConnectError: nil)
     }
 }

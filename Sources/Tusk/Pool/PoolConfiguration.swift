@@ -35,6 +35,19 @@ public struct PoolConfiguration: Sendable {
     public var connectRetry: ConnectRetry
     /// A lease held longer than this is logged as a possible leak (once per lease). nil disables.
     public var leakThreshold: Duration?
+    /// Whether a connection that comes back clean is reset with `DISCARD ALL` before the next
+    /// lessee gets it. Default false.
+    ///
+    /// Without it, what one lessee changed for the rest of the server session stays for the next:
+    /// settings made with `SET` (`search_path`, `statement_timeout`…), `SET ROLE` and
+    /// `SET SESSION AUTHORIZATION`, temporary tables, session-level advisory locks, `LISTEN`
+    /// registrations, cursors declared `WITH HOLD`, and prepared statements. What is always
+    /// reset: an open or failed transaction and an unfinished COPY (the connection is closed
+    /// instead of reused). With it, all of the above are reset to the connection's start-up
+    /// state — the ``ConnectionConfiguration/settings`` sent at connect time stay — and the
+    /// connection's prepared-statement cache is cleared with the server's statements. It costs
+    /// one round trip per release, and every statement is prepared again after each lease.
+    public var resetSessionOnRelease: Bool
     /// Label prefix of the pool's metrics (`<label>_pool_connections`, …). Default `tusk`.
     public var metricsLabel: String
     /// Where the pool's metrics go; nil (the default) uses the bootstrapped `MetricsSystem`.
@@ -84,6 +97,7 @@ public struct PoolConfiguration: Sendable {
         healthCheck = HealthCheck()
         connectRetry = ConnectRetry()
         leakThreshold = nil
+        resetSessionOnRelease = false
         metricsLabel = "tusk"
         metricsFactory = nil
     }

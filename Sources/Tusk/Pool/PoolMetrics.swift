@@ -16,7 +16,7 @@ struct PoolMetrics: Sendable {
     let opening: Gauge
     let waiters: Gauge
     let created: Counter
-    let closed: [PoolStateMachine.CloseReason: Counter]
+    let closed: [PoolCloseReason: Counter]
     let acquireTimeouts: Counter
     let acquireWait: Timer
 
@@ -28,8 +28,8 @@ struct PoolMetrics: Sendable {
         opening = Gauge(label: connections, dimensions: [("state", "opening")], factory: factory)
         waiters = Gauge(label: "\(label)_pool_waiters", factory: factory)
         created = Counter(label: "\(label)_pool_connections_created_total", factory: factory)
-        var closed: [PoolStateMachine.CloseReason: Counter] = [:]
-        for reason in PoolStateMachine.CloseReason.allCases {
+        var closed: [PoolCloseReason: Counter] = [:]
+        for reason in PoolCloseReason.allCases {
             let name = reason.rawValue.replacing(/([A-Z])/) { "_" + $0.output.1.lowercased() }
             closed[reason] = Counter(label: "\(label)_pool_connections_closed_total", dimensions: [("reason", name)], factory: factory)
         }
@@ -39,12 +39,12 @@ struct PoolMetrics: Sendable {
     }
 
     func connectionCreated() { created.increment() }
-    func connectionClosed(_ reason: PoolStateMachine.CloseReason) { closed[reason]?.increment() }
+    func connectionClosed(_ reason: PoolCloseReason) { closed[reason]?.increment() }
     func acquireTimedOut() { acquireTimeouts.increment() }
     func acquired(after wait: Duration) { acquireWait.record(duration: wait) }
     func waiting(_ count: Int) { waiters.record(count) }
 
-    func record(_ counts: PoolStateMachine.Counts) {
+    func record(_ counts: PoolCounts) {
         idle.record(counts.idle)
         inUse.record(counts.leased)
         opening.record(counts.opening)

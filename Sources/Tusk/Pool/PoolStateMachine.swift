@@ -1,7 +1,10 @@
-/// The pool's decisions — who gets which connection, when to open, check, retire and close — as a
-/// pure state machine: no I/O, no clock (time is passed in), no concrete connection type. The
-/// ``ConnectionPool`` shell feeds it events under a lock and performs the actions it returns.
+/// The pool's decisions — who gets which connection, when to open, check, retire and close, and
+/// when the next timer must fire — as a pure state machine: no I/O, no clock (time is passed in),
+/// generic over the connection it hands out. The ``ConnectionPool`` shell feeds it events under a
+/// lock and performs the actions it returns.
 ///
+/// Each slot holds its connection once it is open, so a lease or a hand-off always carries the
+/// connection itself: there is no second table of connections that could disagree with it.
 /// A connection slot moves through:
 ///
 /// ```
@@ -13,12 +16,12 @@
 ///
 /// Closing connections still count toward ``Settings/maxConnections`` until they are gone, so
 /// the server never sees more backends than the maximum.
-struct PoolStateMachine {
+struct PoolStateMachine<Connection: Sendable>: Sendable {
     typealias ConnectionID = Int
     typealias WaiterID = Int
     typealias Instant = ContinuousClock.Instant
 
-    struct Settings {
+    struct Settings: Sendable {
         var minConnections: Int
         var maxConnections: Int
         var idleTimeout: Duration?
@@ -52,12 +55,13 @@ struct PoolStateMachine {
         case ping
     }
 
-    struct Lease: Equatable, Sendable {
-        let connection: ConnectionID
+    struct Lease: Sendable {
+        let id: ConnectionID
+        let connection: Connection
         let check: Check
     }
 
-    enum AcquireAction: Equatable {
+    enum AcquireAction: Sendable {
         /// An idle connection is leased at once.
         case lease(Lease)
         /// The caller waits as `waiter`; the shell opens the listed connections.
@@ -66,31 +70,23 @@ struct PoolStateMachine {
         case closed
     }
 
-    enum CloseReason: String, Sendable, CaseIterable {
-        /// It broke, or a check found it dead.
-        case broken
-        /// It came back inside a transaction, mid-COPY, or otherwise not clean.
-        case unclean
-        /// Idle past the idle timeout, above the minimum.
-        case idleTimeout
-        /// Past its (jittered) maximum lifetime.
-        case maxLifetime
-        /// The pool is closing.
-        case poolClosed
-    }
+    typealias CloseReason = PoolCloseReason
+    typealias Counts = PoolCounts
 
     enum WaiterFailure: Equatable, Sendable {
         case timeout
         case closed
     }
 
-    struct Handoff: Equatable {
+    struct Handoff: Sendable {
         let waiter: WaiterID
         let lease: Lease
     }
 
-    struct Closing: Equatable {
-        let connection: ConnectionID
+    struct Closing: Sendable {
+        let id: ConnectionID
+        /// Nil for a slot whose connect never finished.
+        let connection: Connection?
         let reason: CloseReason
     }
 
@@ -100,28 +96,38 @@ struct PoolStateMachine {
     }
 
     /// What the shell must do after an event.
-    struct Actions: Equatable {
+    struct Actions: Sendable {
         var handoffs: [Handoff] = []
         var open: [ConnectionID] = []
         var close: [Closing] = []
         var failedWaiters: [FailedWaiter] = []
-        /// Connect again no earlier than this (backoff after a failed connect).
-        var retryAt: Instant?
+        /// A time this event made relevant (a waiter's deadline, a backoff's end, an idle
+        /// connection's expiry): the shell's timer must fire no later than this.
+        var wakeAt: Instant?
+
+        var isEmpty: Bool { handoffs.isEmpty && open.isEmpty && close.isEmpty && failedWaiters.isEmpty && wakeAt == nil }
+
+        mutating func wake(at instant: Instant?) {
+            guard let instant else { return }
+            wakeAt = wakeAt.map { min($0, instant) } ?? instant
+        }
     }
 
-    private enum SlotState: Equatable {
+    private enum SlotState: Equatable, Sendable {
         case opening
         case idle(since: Instant)
         case leased
         case closing
     }
 
-    private struct Slot {
+    private struct Slot: Sendable {
         var state: SlotState
         var retireAt: Instant?
+        /// The open connection; nil while opening.
+        var connection: Connection?
     }
 
-    private struct Waiter {
+    private struct Waiter: Sendable {
         let id: WaiterID
         let deadline: Instant
     }
@@ -146,16 +152,6 @@ struct PoolStateMachine {
 
     // MARK: - Counts
 
-    struct Counts: Equatable, Sendable {
-        var idle = 0
-        var leased = 0
-        var opening = 0
-        var closing = 0
-        var waiters = 0
-        /// Every connection the server may see: idle, leased, opening and closing.
-        var total: Int { idle + leased + opening + closing }
-    }
-
     var counts: Counts {
         var counts = Counts()
         for slot in slots.values {
@@ -175,14 +171,18 @@ struct PoolStateMachine {
     /// Whether the pool is closing and every connection is gone.
     var isDrained: Bool { isClosing && slots.isEmpty }
 
+    /// Every open connection the pool holds: idle, leased or closing.
+    var openConnections: [Connection] { slots.values.compactMap(\.connection) }
+
     // MARK: - Events
 
     /// A task wants a connection.
     mutating func acquire(now: Instant, deadline: Instant) -> AcquireAction {
         guard !isClosing else { return .closed }
-        if let id = idle.popLast(), case .idle(let since)? = slots[id]?.state {
+        while let id = idle.popLast() {
+            guard case .idle(let since)? = slots[id]?.state, let connection = slots[id]?.connection else { continue }
             slots[id]?.state = .leased
-            return .lease(Lease(connection: id, check: check(idleFor: now - since)))
+            return .lease(Lease(id: id, connection: connection, check: check(idleFor: now - since)))
         }
         let id = nextWaiterID
         nextWaiterID += 1
@@ -218,9 +218,14 @@ struct PoolStateMachine {
 
     /// A connection the shell was told to open is open. `jitter` in 0...1 shortens its lifetime
     /// by up to ``Settings/maxLifetimeJitter``.
-    mutating func connectionOpened(_ id: ConnectionID, now: Instant, jitter: Double) -> Actions {
+    mutating func connectionOpened(_ id: ConnectionID, connection: Connection, now: Instant, jitter: Double) -> Actions {
         var actions = Actions()
-        guard slots[id]?.state == .opening else { return actions }
+        guard slots[id]?.state == .opening else {
+            // Not ours any more (the pool closed and forgot the slot): close it.
+            actions.close.append(Closing(id: id, connection: connection, reason: .poolClosed))
+            return actions
+        }
+        slots[id]?.connection = connection
         consecutiveConnectFailures = 0
         lastConnectError = nil
         backoffUntil = nil
@@ -238,18 +243,19 @@ struct PoolStateMachine {
     }
 
     /// Opening a connection failed. `jitter` in 0...1 spreads the backoff between half and all
-    /// of the exponential delay.
+    /// of the exponential delay. A connect cancelled because the pool closes just ends.
     mutating func connectFailed(_ id: ConnectionID, error: ConnectionError, now: Instant, jitter: Double) -> Actions {
         var actions = Actions()
         guard slots[id]?.state == .opening else { return actions }
         slots[id] = nil
+        guard !isClosing else { return actions }
         consecutiveConnectFailures += 1
         lastConnectError = error
         let exponent = min(consecutiveConnectFailures - 1, 30)
         let exponential = settings.initialBackoff * (1 << exponent)
         let delay = min(exponential, settings.maximumBackoff).scaled(by: 0.5 + 0.5 * min(max(jitter, 0), 1))
         backoffUntil = now + delay
-        actions.retryAt = backoffUntil
+        actions.wake(at: backoffUntil)
         return actions
     }
 
@@ -271,7 +277,8 @@ struct PoolStateMachine {
     }
 
     /// Time passes: waiters time out, idle connections past the idle timeout (above the minimum)
-    /// and connections past their lifetime retire, and the pool tops up to its minimum.
+    /// and connections past their lifetime retire, and the pool tops up to its minimum. The
+    /// actions' ``Actions/wakeAt`` is the next time something will be due.
     mutating func tick(now: Instant) -> Actions {
         var actions = Actions()
         var remaining: [Waiter] = []
@@ -300,10 +307,12 @@ struct PoolStateMachine {
             }
         }
         actions.open = planOpens(now: now)
+        actions.wake(at: nextDeadline())
         return actions
     }
 
-    /// The pool closes: waiters fail, idle connections close, leased ones close when released.
+    /// The pool closes: waiters fail, idle connections close, leased ones close when released,
+    /// and connects in flight are given up (the shell cancels them).
     mutating func close() -> Actions {
         var actions = Actions()
         guard !isClosing else { return actions }
@@ -317,6 +326,29 @@ struct PoolStateMachine {
         return actions
     }
 
+    /// The earliest time something is due: a waiter's deadline, an idle connection's expiry or
+    /// retirement, the end of a backoff that holds back a needed connect. Nil when nothing is.
+    func nextDeadline() -> Instant? {
+        var next: Instant?
+        func consider(_ instant: Instant?) {
+            guard let instant else { return }
+            next = next.map { min($0, instant) } ?? instant
+        }
+        for waiter in waiters[waiterHead...] { consider(waiter.deadline) }
+        guard !isClosing else { return next }
+        let counts = self.counts
+        if let backoffUntil, counts.waiters > counts.opening || counts.total < settings.minConnections {
+            consider(backoffUntil)
+        }
+        let aboveMinimum = counts.total - counts.closing > settings.minConnections
+        for id in idle {
+            guard let slot = slots[id], case .idle(let since) = slot.state else { continue }
+            consider(slot.retireAt)
+            if aboveMinimum, let idleTimeout = settings.idleTimeout { consider(since + idleTimeout) }
+        }
+        return next
+    }
+
     // MARK: - Internal
 
     private func check(idleFor idleTime: Duration) -> Check {
@@ -325,22 +357,28 @@ struct PoolStateMachine {
     }
 
     private mutating func handOutOrPark(_ id: ConnectionID, now: Instant, check: Check, into actions: inout Actions) {
+        guard let connection = slots[id]?.connection else { return }
         if waiterHead < waiters.count {
             let waiter = waiters[waiterHead]
             waiterHead += 1
             compactWaiters()
             slots[id]?.state = .leased
-            actions.handoffs.append(Handoff(waiter: waiter.id, lease: Lease(connection: id, check: check)))
+            actions.handoffs.append(Handoff(waiter: waiter.id, lease: Lease(id: id, connection: connection, check: check)))
         } else {
             slots[id]?.state = .idle(since: now)
             idle.append(id)
+            // This connection's expiry may be the earliest. (Whether it is above the minimum is
+            // the tick's call: a wake-up too many costs less than counting slots on every
+            // release.)
+            actions.wake(at: slots[id]?.retireAt)
+            if let idleTimeout = settings.idleTimeout { actions.wake(at: now + idleTimeout) }
         }
     }
 
     private mutating func retire(_ id: ConnectionID, _ reason: CloseReason, into actions: inout Actions) {
         if let index = idle.firstIndex(of: id) { idle.remove(at: index) }
         slots[id]?.state = .closing
-        actions.close.append(Closing(connection: id, reason: reason))
+        actions.close.append(Closing(id: id, connection: slots[id]?.connection, reason: reason))
     }
 
     private mutating func compactWaiters() {
@@ -369,7 +407,7 @@ struct PoolStateMachine {
         for _ in 0..<toOpen {
             let id = nextConnectionID
             nextConnectionID += 1
-            slots[id] = Slot(state: .opening, retireAt: nil)
+            slots[id] = Slot(state: .opening, retireAt: nil, connection: nil)
             opened.append(id)
         }
         return opened
