@@ -15,7 +15,7 @@ struct BenchContext: Sendable {
     /// `--duration`: length of timed workloads, in seconds.
     let duration: Double
     /// Restarts the server, when the benchmark started it itself.
-    let restartServer: (@Sendable () throws -> Void)?
+    let restartServer: (@Sendable () async throws -> Void)?
 
     func rows(default value: Int) -> Int { rows ?? value }
 
@@ -58,19 +58,19 @@ struct BenchContext: Sendable {
 
     /// Runs `psql -c command` against the server; returns its output.
     @discardableResult
-    func psql(_ command: String, extra: [String] = []) throws -> String {
-        try Shell.run(binDirectory + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", command] + extra)
+    func psql(_ command: String, extra: [String] = []) async throws -> String {
+        try await Shell.run(binDirectory + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", command] + extra)
     }
 
     /// Runs `pgbench` with a custom script and returns its transactions per second.
-    func pgbench(script: String, clients: Int, threads: Int, transactions: Int? = nil, seconds: Int? = nil) throws -> Double {
+    func pgbench(script: String, clients: Int, threads: Int, transactions: Int? = nil, seconds: Int? = nil) async throws -> Double {
         let file = NSTemporaryDirectory() + "tusk-bench-\(UUID().uuidString).sql"
         try script.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         var arguments = ["-n", "-M", "prepared", "-c", String(clients), "-j", String(threads), "-f", file]
         if let transactions { arguments += ["-t", String(transactions)] }
         if let seconds { arguments += ["-T", String(seconds)] }
-        let output = try Shell.run(binDirectory + "/pgbench", arguments + [url])
+        let output = try await Shell.run(binDirectory + "/pgbench", arguments + [url])
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
               let value = Double(line.dropFirst(6).prefix { $0.isNumber || $0 == "." })
         else { throw BenchError("could not read pgbench's tps from: \(output)") }

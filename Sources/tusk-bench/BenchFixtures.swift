@@ -63,8 +63,8 @@ extension BenchContext {
     /// Fills the reference table with rows 1…count on the server (fast, no client).
     func loadUsers(count: Int) async throws {
         try await resetUsers()
-        try psql("INSERT INTO bench_users \(BenchUser.serverRows(from: 1, to: count))")
-        try psql("VACUUM ANALYZE bench_users")
+        try await psql("INSERT INTO bench_users \(BenchUser.serverRows(from: 1, to: count))")
+        try await psql("VACUUM ANALYZE bench_users")
     }
 
     func dropBenchTables() async throws {

@@ -49,7 +49,7 @@ struct Ledger: Sendable {
     /// Opens a connection outside the pool, for set-up, chaos and the final check.
     let connect: @Sendable () async throws -> Connection
     /// Restarts the server; nil runs without the restart (a server this process does not own).
-    let restartServer: (@Sendable () throws -> Void)?
+    let restartServer: (@Sendable () async throws -> Void)?
 
     private var accountsTable: SQL { "\(ident: schema, "ledger_accounts")" }
     private var transfersTable: SQL { "\(ident: schema, "ledger_transfers")" }
@@ -132,7 +132,7 @@ struct Ledger: Sendable {
             try await Task.sleep(for: .milliseconds(Int64.random(in: 150...400)))
             if !restarted, let restartServer, ContinuousClock.now > restartAt {
                 restarted = true
-                try restartServer()
+                try await restartServer()
                 tally.faults.withLock { $0 += 1 }
                 continue
             }

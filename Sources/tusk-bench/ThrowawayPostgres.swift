@@ -13,16 +13,16 @@ final class ThrowawayPostgres: @unchecked Sendable {  // immutable after init bu
 
     init() throws {
         binDirectory = try Self.findBinDirectory()
-        root = try Shell.run("/bin/mktemp", ["-d", "/tmp/tusk-bench-pg.XXXXXX"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        root = try Shell.runBlocking("/bin/mktemp", ["-d", "/tmp/tusk-bench-pg.XXXXXX"]).trimmingCharacters(in: .whitespacesAndNewlines)
         port = Self.freePort()
     }
 
     func start() throws {
         let data = root + "/db"
-        try Shell.run("/bin/chmod", ["755", root])
+        try Shell.runBlocking("/bin/chmod", ["755", root])
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/socket", withIntermediateDirectories: true)
-        if getuid() == 0 { try Shell.run("/bin/chown", ["-R", "postgres:", root]) }
+        if getuid() == 0 { try Shell.runBlocking("/bin/chown", ["-R", "postgres:", root]) }
         try asServerUser(binDirectory + "/initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
         let settings = """
             listen_addresses = '127.0.0.1'
@@ -44,9 +44,13 @@ final class ThrowawayPostgres: @unchecked Sendable {  // immutable after init bu
     }
 
     /// `pg_ctl restart -m fast`; returns once the server accepts connections again.
-    func restart() throws {
-        try asServerUser(binDirectory + "/pg_ctl", ["-D", root + "/db", "-l", root + "/server.log", "-m", "fast", "-w", "-t", "60", "restart"],
-                         detached: true)
+    func restart() async throws {
+        let arguments = ["-D", root + "/db", "-l", root + "/server.log", "-m", "fast", "-w", "-t", "60", "restart"]
+        if getuid() == 0 {
+            try await Shell.run("/usr/sbin/runuser", ["-u", "postgres", "--", binDirectory + "/pg_ctl"] + arguments, detached: true)
+        } else {
+            try await Shell.run(binDirectory + "/pg_ctl", arguments, detached: true)
+        }
     }
 
     func stop() {
@@ -60,14 +64,14 @@ final class ThrowawayPostgres: @unchecked Sendable {  // immutable after init bu
 
     private func asServerUser(_ executable: String, _ arguments: [String], detached: Bool = false) throws {
         if getuid() == 0 {
-            try Shell.run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments, detached: detached)
+            try Shell.runBlocking("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments, detached: detached)
         } else {
-            try Shell.run(executable, arguments, detached: detached)
+            try Shell.runBlocking(executable, arguments, detached: detached)
         }
     }
 
     static func findBinDirectory() throws -> String {
-        if let output = try? Shell.run("/usr/bin/env", ["pg_config", "--bindir"]) {
+        if let output = try? Shell.runBlocking("/usr/bin/env", ["pg_config", "--bindir"]) {
             let path = output.trimmingCharacters(in: .whitespacesAndNewlines)
             if FileManager.default.isExecutableFile(atPath: path + "/pg_ctl") { return path }
         }
@@ -102,8 +106,11 @@ final class ThrowawayPostgres: @unchecked Sendable {  // immutable after init bu
 enum Shell {
     /// Runs `executable` and returns its standard output; throws with its standard error when it
     /// exits non-zero. `detached` sends both to /dev/null (for daemons that inherit them).
+    ///
+    /// It blocks the calling thread until the child exits: call it where blocking is fine (start-up,
+    /// `deinit`), and ``run(_:_:detached:)`` from async code.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], detached: Bool = false) throws -> String {
+    static func runBlocking(_ executable: String, _ arguments: [String], detached: Bool = false) throws -> String {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -149,6 +156,19 @@ enum Shell {
             throw BenchError("\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(errors)")
         }
         return String(decoding: output, as: UTF8.self)
+    }
+}
+
+extension Shell {
+    /// ``runBlocking(_:_:detached:)`` on a thread of its own, so that a child that takes seconds
+    /// (pgbench, a server restart) never holds one of Swift's few cooperative threads.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], detached: Bool = false) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runBlocking(executable, arguments, detached: detached) })
+            }
+        }
     }
 }
 

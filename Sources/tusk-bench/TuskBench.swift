@@ -43,8 +43,8 @@ struct TuskBench: AsyncParsableCommand {
 
         var configuration = try ConnectionConfiguration(connectionString: url)
         configuration.applicationName = "tusk-bench"
-        var restart: (@Sendable () throws -> Void)?
-        if let server { restart = { try server.restart() } }
+        var restart: (@Sendable () async throws -> Void)?
+        if let server { restart = { try await server.restart() } }
         let context = BenchContext(url: url, configuration: configuration, binDirectory: try ThrowawayPostgres.findBinDirectory(),
                                    rows: rows, duration: duration, restartServer: restart)
         let probe = try await context.connect()

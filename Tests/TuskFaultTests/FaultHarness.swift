@@ -66,12 +66,13 @@ enum Faults {
         return try await admin.query("SELECT count(*) FROM \(ident: schema, table) WHERE \(condition)")[0].decode(Int.self, at: 0)
     }
 
-    /// The number of backends of `application` in `state`.
-    static func backends(application: String, state: String) async throws -> Int {
+    /// The number of backends of `application` in `state` (running `query`, when given).
+    static func backends(application: String, state: String, query: String? = nil) async throws -> Int {
         let admin = try await Connection.connect(to: Server.configuration)
         defer { Task { await admin.close() } }
+        let running: SQL = query.map { " AND query = \($0)" } ?? ""
         return try await admin.query(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = \(application) AND state = \(state)")[0].decode(Int.self, at: 0)
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = \(application) AND state = \(state)\(running)")[0].decode(Int.self, at: 0)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tusk
+@testable import tusk_bench
 
 #if canImport(Glibc)
 import Glibc
@@ -22,36 +23,19 @@ enum Server {
     }
 
     /// `pg_ctl restart -m fast`: returns once the server accepts connections again.
-    static func restart() throws { try script("restart", "-m", "fast") }
+    static func restart() async throws { try await script("restart", "-m", "fast") }
     /// Stops the server, keeping its data.
-    static func pause() throws { try script("pause") }
+    static func pause() async throws { try await script("pause") }
     /// Starts it again; returns once it accepts connections.
-    static func resume() throws { try script("resume") }
+    static func resume() async throws { try await script("resume") }
 
-    private static func script(_ arguments: String...) throws {
+    /// Runs Scripts/postgres.sh on a thread of its own (it takes seconds; a blocking wait would
+    /// hold one of the two cooperative threads), with the signal mask a server needs.
+    private static func script(_ arguments: String...) async throws {
         let path = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Scripts/postgres.sh").path
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        // An empty signal mask for the child: Swift's threads block signals, and pg_ctl and the
-        // server it starts must see them.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, path, nil, &attributes, argv, environ) == 0 else {
-            throw ConnectionError(.invalidConfiguration, message: "could not run \(path)")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard status == 0 else {
-            throw ConnectionError(.invalidConfiguration, message: "postgres.sh \(arguments.joined(separator: " ")) failed: \(status)")
-        }
+        try await Shell.run(path, arguments, detached: true)
     }
 }
 

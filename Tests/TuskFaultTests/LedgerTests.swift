@@ -11,7 +11,7 @@ struct LedgerTests {
     @Test func noCentIsLostUnderBackendKillsAndARestart() async throws {
         try await Faults.withPool(min: 4, max: 8, acquireTimeout: .seconds(5)) { pool, schema, name in
             let ledger = Ledger(schema: schema, connect: { try await Connection.connect(to: Server.configuration) },
-                                restartServer: { try Server.restart() })
+                                restartServer: { try await Server.restart() })
             try await ledger.createTables()
             // No task may hang: the run must finish soon after its 8 seconds.
             let watchdog = Task {

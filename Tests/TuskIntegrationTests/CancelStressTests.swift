@@ -57,4 +57,26 @@ import TuskTestSupport
         #expect(used * 10 < ThreadCPU.ticksPerSecond, "\(thread) used \(used) ticks while idle")
         await pool.close()
     }
+
+    /// A cancel request that reaches the backend while it is still reading the statement is
+    /// ignored by PostgreSQL; Tusk repeats it, so a long statement cancelled right after it was
+    /// sent still ends at once, with CancellationError, not after the 10 s grace period as a lost
+    /// connection (or after the statement's 30 s).
+    @Test func aLongStatementCancelledRightAfterItsSendAlwaysEndsPromptly() async throws {
+        let connection = try await TestDatabase.connect()
+        var slowest: Duration = .zero
+        for iteration in 0..<300 {
+            let victim = Task { try await connection.query("SELECT pg_sleep(30)") }
+            for _ in 0..<(iteration % 8) { await Task.yield() }
+            let start = ContinuousClock.now
+            victim.cancel()
+            let result = await victim.result
+            slowest = max(slowest, ContinuousClock.now - start)
+            #expect(throws: CancellationError.self, "iteration \(iteration)") { try result.get() }
+        }
+        print("early cancels: the slowest of 300 returned after \(slowest)")
+        #expect(slowest < .seconds(10), "promptly, not after the grace period: \(slowest)")
+        #expect(!connection.isClosed)
+        await connection.close()
+    }
 }

@@ -14,7 +14,8 @@ import TuskTestSupport
         let result = await sleeper.result
         let elapsed = ContinuousClock.now - start
         #expect(throws: CancellationError.self) { try result.get() }
-        #expect(elapsed < .seconds(1), "cancellation took \(elapsed)")
+        print("cancelled statement returned after \(elapsed)")
+        #expect(elapsed < .seconds(10), "promptly, not after the 30 s sleep: \(elapsed)")
         #expect(try await TestDatabase.backendState(pid: pid) == "idle")
         #expect(try await connection.query("SELECT 5")[0].decode(Int32.self, at: 0) == 5)
         #expect(connection.backendPID == pid)
@@ -37,10 +38,12 @@ import TuskTestSupport
         let connection = try await TestDatabase.connect()
         let start = ContinuousClock.now
         let error = await #expect(throws: ConnectionError.self) {
-            try await connection.query("SELECT pg_sleep(10)", timeout: .milliseconds(200))
+            try await connection.query("SELECT pg_sleep(30)", timeout: .milliseconds(200))
         }
+        let elapsed = ContinuousClock.now - start
         #expect(error?.code == .timeout)
-        #expect(ContinuousClock.now - start < .seconds(2))
+        print("a 200 ms timeout returned after \(elapsed)")
+        #expect(elapsed < .seconds(10), "at the timeout, not after the 30 s sleep: \(elapsed)")
         #expect(try await connection.query("SELECT 6")[0].decode(Int32.self, at: 0) == 6)
         await connection.close()
     }

@@ -7,12 +7,11 @@ import TuskTestSupport
     @Test func wrongPortIsRefused() async throws {
         var configuration = try TestDatabase.configuration
         configuration.hosts = [.init("127.0.0.1", port: try LoopbackListener.freePort())]
-        configuration.connectTimeout = .seconds(3)
-        let start = ContinuousClock.now
+        configuration.connectTimeout = .seconds(30)
         let error = await #expect(throws: ConnectionError.self) { try await Connection.connect(to: configuration) }
+        // Refused, not timed out: the code says which.
         #expect(error?.code == .connectionRefused)
         #expect(error?.port == configuration.hosts[0].port)
-        #expect(ContinuousClock.now - start < .seconds(3))
     }
 
     @Test func unknownDatabase() async throws {
@@ -51,7 +50,9 @@ import TuskTestSupport
         let error = await #expect(throws: ConnectionError.self) { try await Connection.connect(to: configuration) }
         let elapsed = ContinuousClock.now - start
         #expect(error?.code == .connectTimeout)
-        #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(2), "took \(elapsed)")
+        print("connect to a silent server timed out after \(elapsed) (timeout 500 ms)")
+        #expect(elapsed >= .milliseconds(450), "not before the timeout: \(elapsed)")
+        #expect(elapsed < .seconds(10), "at the timeout, not never: \(elapsed)")
     }
 
     @Test func connectIsCancellable() async throws {
@@ -61,11 +62,14 @@ import TuskTestSupport
         configuration.hosts = [.init("127.0.0.1", port: listener.port)]
         configuration.connectTimeout = .seconds(30)
         let task = Task { try await Connection.connect(to: configuration) }
-        try await Task.sleep(for: .milliseconds(100))
+        // The connect is under way: its TCP connection waits in the listener's queue.
+        try await waitUntil { listener.hasPendingConnection }
         let start = ContinuousClock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - start < .seconds(1))
+        let elapsed = ContinuousClock.now - start
+        print("cancelled connect returned after \(elapsed)")
+        #expect(elapsed < .seconds(10), "promptly, not after the 30 s connect timeout: \(elapsed)")
     }
 }
 

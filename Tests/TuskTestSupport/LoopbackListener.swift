@@ -37,6 +37,13 @@ public final class LoopbackListener: Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Whether a client's connection waits in the accept queue: the client has connected and
+    /// is now waiting for an answer that never comes.
+    public var hasPendingConnection: Bool {
+        var descriptor = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 1
+    }
+
     /// Stops listening; wakes a thread blocked in `accept`.
     public func close() {
         shutdown(descriptor, Int32(SHUT_RDWR))

@@ -65,15 +65,39 @@ struct OperationControl {
         self.interruptible = interruptible
     }
 
+    /// When to send the cancel request again if the server has not answered yet.
+    private(set) var nextCancelAt: ContinuousClock.Instant?
+    private var cancelInterval: Duration = .milliseconds(50)
+
     mutating func markCancelSent(_ cause: CancelCause, delivered: Bool) {
+        let now = ContinuousClock.now
         cancelCause = cause
         cancelDelivered = delivered
-        graceDeadline = ContinuousClock.now.advanced(by: Self.cancelGracePeriod)
+        graceDeadline = now.advanced(by: Self.cancelGracePeriod)
+        nextCancelAt = now.advanced(by: cancelInterval)
+    }
+
+    /// The cancel request went out again. A backend ignores a cancel that arrives while it is
+    /// still reading the statement it should cancel (it cannot tell it from one meant for the
+    /// previous command), so a request that lands in that window is lost; repeating it, with a
+    /// growing interval, reaches the statement once it runs. Each request has been processed by
+    /// the postmaster before the next is sent, so none can outlive the operation.
+    mutating func markCancelRepeated(delivered: Bool) {
+        cancelDelivered = cancelDelivered && delivered
+        cancelInterval = min(cancelInterval * 2, .seconds(1))
+        nextCancelAt = ContinuousClock.now.advanced(by: cancelInterval)
     }
 
     /// The deadline of the current wait.
     var currentDeadline: ContinuousClock.Instant? {
-        cancelCause == nil ? deadline : graceDeadline
+        guard cancelCause != nil else { return deadline }
+        guard let graceDeadline, let nextCancelAt else { return graceDeadline }
+        return min(graceDeadline, nextCancelAt)
+    }
+
+    /// Whether the server has had the whole grace period to answer the cancel.
+    var cancelGraceExpired: Bool {
+        graceDeadline.map { ContinuousClock.now >= $0 } ?? false
     }
 }
 
@@ -329,8 +353,8 @@ final class PGConnectionHandle {
     }
 
     /// Waits for the socket. A task cancellation or the deadline sends the server a cancel
-    /// request once and keeps waiting for its answer; if the server does not answer within the
-    /// grace period the connection is given up.
+    /// request and keeps waiting for its answer, repeating the request until the statement ends;
+    /// if the server does not answer within the grace period the connection is given up.
     func wait(read: Bool, write: Bool, control: inout OperationControl) throws -> Readiness {
         while true {
             let socket = PQsocket(connection)
@@ -344,8 +368,10 @@ final class PGConnectionHandle {
             case .timedOut:
                 if control.cancelCause == nil {
                     control.markCancelSent(.timeout, delivered: sendCancelRequest())
-                } else {
+                } else if control.cancelGraceExpired {
                     throw target.error(.connectionLost, "the server did not answer a cancel request within \(OperationControl.cancelGracePeriod)")
+                } else {
+                    control.markCancelRepeated(delivered: sendCancelRequest())
                 }
             }
         }

@@ -29,7 +29,7 @@ struct InsertWorkload: Workload {
         defer { try? FileManager.default.removeItem(atPath: file) }
         // The reference's input file, prepared before timing.
         try await context.loadUsers(count: rows)
-        try context.psql("\\copy bench_users TO '\(file)' (FORMAT binary)")
+        try await context.psql("\\copy bench_users TO '\(file)' (FORMAT binary)")
 
         return try await context.withPool(connections: 1, warm: 1) { pool in
 
@@ -48,12 +48,12 @@ struct InsertWorkload: Workload {
 
                 try await context.resetUsers()
                 context.progress("insert: reference.psqlCopyBinary \(rows) rows")
-                let psql = try await measure { try context.psql("\\copy bench_users FROM '\(file)' (FORMAT binary)") }
+                let psql = try await measure { try await context.psql("\\copy bench_users FROM '\(file)' (FORMAT binary)") }
                 results.keepBest(.rows(name, "reference.psqlCopyBinary", rows: rows, seconds: psql))
 
                 try await context.resetUsers()
                 context.progress("insert: reference.serverInsertSelect \(rows) rows")
-                let server = try await measure { try context.psql("INSERT INTO bench_users \(BenchUser.serverRows(from: 1, to: rows))") }
+                let server = try await measure { try await context.psql("INSERT INTO bench_users \(BenchUser.serverRows(from: 1, to: rows))") }
                 results.keepBest(.rows(name, "reference.serverInsertSelect", rows: rows, seconds: server))
             }
 

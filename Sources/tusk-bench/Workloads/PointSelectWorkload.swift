@@ -25,7 +25,7 @@ struct PointSelectWorkload: Workload {
                 results.keepBest(.queries(name, "tusk.raw.c8", queries: raw, seconds: Double(seconds)))
             }
             context.progress("point-select: pgbench c\(clients) for \(seconds) s")
-            let tps = try context.pgbench(script: script, clients: clients, threads: min(clients, 2), seconds: seconds)
+            let tps = try await context.pgbench(script: script, clients: clients, threads: min(clients, 2), seconds: seconds)
             results.keepBest(BenchResult(workload: name, strategy: "reference.pgbench.c\(clients)", rows: Int(tps * Double(seconds)),
                                          seconds: Double(seconds), queriesPerSecond: tps))
         }

@@ -26,7 +26,7 @@ struct RoundTripWorkload: Workload {
                 results.keepBest(.queries(name, "tusk.sequential", queries: count, seconds: sequential))
 
                 context.progress("roundtrip: pgbench -c 1 -t \(count)")
-                let tps = try context.pgbench(script: "\\set x random(1, 1000000)\nSELECT :x::int8;\n", clients: 1, threads: 1, transactions: count)
+                let tps = try await context.pgbench(script: "\\set x random(1, 1000000)\nSELECT :x::int8;\n", clients: 1, threads: 1, transactions: count)
                 results.keepBest(.queries(name, "reference.pgbench.c1", queries: count, seconds: Double(count) / tps))
 
                 context.progress("roundtrip: \(count) pipelined")

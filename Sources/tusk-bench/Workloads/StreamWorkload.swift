@@ -38,7 +38,7 @@ struct StreamWorkload: Workload {
 
                 context.progress("stream: reference.psqlCopyOutBinary \(rows) rows")
                 let psql = try await measure {
-                    try Shell.run(context.binDirectory + "/psql", ["-X", "-q", "-d", context.url, "-c", "COPY bench_users TO STDOUT (FORMAT binary)"],
+                    try await Shell.run(context.binDirectory + "/psql", ["-X", "-q", "-d", context.url, "-c", "COPY bench_users TO STDOUT (FORMAT binary)"],
                                   detached: true)
                 }
                 results.keepBest(.rows(name, "reference.psqlCopyOutBinary", rows: rows, seconds: psql))

@@ -30,7 +30,7 @@ struct UpsertWorkload: Workload {
                 try await context.loadUsers(count: rows)
                 context.progress("upsert: reference.serverUpsert \(rows) rows")
                 let server = try await measure {
-                    try context.psql("""
+                    try await context.psql("""
                         INSERT INTO bench_users \(BenchUser.serverRows(from: rows / 2 + 1, to: rows / 2 + rows, scoreFactor: 0.75))
                         ON CONFLICT (id) DO UPDATE SET uid = EXCLUDED.uid, email = EXCLUDED.email, name = EXCLUDED.name,
                           age = EXCLUDED.age, score = EXCLUDED.score, active = EXCLUDED.active, created_at = EXCLUDED.created_at
