@@ -157,4 +157,46 @@ import TuskTestSupport
             await observer.close()
         }
     }
+
+    struct Number: Model {
+        static let tableName = "numbers"
+        var id: Int64?
+        var n: Int32
+    }
+
+    func createSkippingNumbers(_ pool: ConnectionPool) async throws {
+        try await pool.withConnection { connection in
+            try await connection.executeScript("""
+                CREATE TABLE numbers (id bigserial PRIMARY KEY, n int NOT NULL);
+                CREATE FUNCTION skip_odd() RETURNS trigger LANGUAGE plpgsql AS $$
+                  BEGIN IF NEW.n % 2 = 1 THEN RETURN NULL; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER skip_odd BEFORE INSERT ON numbers FOR EACH ROW EXECUTE FUNCTION skip_odd();
+                """)
+        }
+    }
+
+    @Test func aBatchedInsertWhoseRowsDoNotMatchItsInputsFailsLoudlyAndCommitsNothing() async throws {
+        try await TestDatabase.withPool { pool, schema in
+            try await createSkippingNumbers(pool)
+            let error = await #expect(throws: SessionError.self) {
+                try await pool.withSession { session in
+                    for n in 1...4 { session.add(Number(id: nil, n: Int32(n))) }
+                }
+            }
+            #expect(error?.code == .flushFailed, "\(String(describing: error))")
+            #expect(try await TestDatabase.count("numbers", in: schema) == 0)
+        }
+    }
+
+    @Test func addManyReturningWhoseRowsDoNotMatchItsInputsFailsLoudlyAndCommitsNothing() async throws {
+        try await TestDatabase.withPool { pool, schema in
+            try await createSkippingNumbers(pool)
+            await #expect(throws: RepositoryError.self) {
+                try await pool.withSession { session in
+                    _ = try await session.repository(Number.self).addMany((1...4).map { Number(id: nil, n: Int32($0)) }, returning: \.id)
+                }
+            }
+            #expect(try await TestDatabase.count("numbers", in: schema) == 0)
+        }
+    }
 }

@@ -12,8 +12,9 @@ public struct Assignment<M: Model>: Sendable {
 
     /// Sets a stored property to a value (bound).
     public static func set<V: PostgresEncodable>(_ keyPath: KeyPath<M, V>, _ value: V) -> Assignment {
-        guard let column = ModelSchema.of(M.self).column(for: keyPath) else {
-            return Assignment(column: "", value: SQL(), error: RepositoryError(.unknownColumn, "\(keyPath) is not a stored property of \(M.self)"))
+        let schema = ModelSchema.of(M.self)
+        guard let column = schema.column(for: keyPath) else {
+            return Assignment(column: "", value: SQL(), error: schema.unknownColumn(keyPath, of: M.self))
         }
         return Assignment(column: column, value: "\(value)", error: nil)
     }

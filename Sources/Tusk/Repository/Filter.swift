@@ -30,8 +30,9 @@ public struct Filter<M: Model>: Sendable {
     }
 
     static func column<V>(_ keyPath: KeyPath<M, V>) -> (SQL, RepositoryError?) {
-        guard let column = ModelSchema.of(M.self).column(for: keyPath) else {
-            return (SQL(), RepositoryError(.unknownColumn, "\(keyPath) is not a stored property of \(M.self)"))
+        let schema = ModelSchema.of(M.self)
+        guard let column = schema.column(for: keyPath) else {
+            return (SQL(), schema.unknownColumn(keyPath, of: M.self))
         }
         return ("\(ident: column)", nil)
     }

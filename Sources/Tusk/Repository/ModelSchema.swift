@@ -10,43 +10,76 @@ import Synchronization
 /// `@unchecked Sendable`: `AnyKeyPath` is not marked `Sendable`, but key paths to stored
 /// properties are immutable, and nothing here changes after init.
 final class ModelSchema: @unchecked Sendable {
-    /// Stored property names, in declaration order.
+    /// Stored property names that are columns, in declaration order.
     let properties: [String]
     /// Column names, in declaration order (after the model's key mapping).
     let columns: [String]
     let columnSet: Set<String>
     private let columnsByKeyPath: [AnyKeyPath: String]
 
-    private init(properties: [String], columns: [String], columnsByKeyPath: [AnyKeyPath: String]) {
+    /// Why some properties have no column, when the coding-key probe could not reach them.
+    private let unmappedReason: String?
+
+    private init(properties: [String], columns: [String], columnsByKeyPath: [AnyKeyPath: String], unmappedReason: String?) {
         self.properties = properties
         self.columns = columns
         columnSet = Set(columns)
         self.columnsByKeyPath = columnsByKeyPath
+        self.unmappedReason = unmappedReason
     }
 
-    /// The column a key path reads: a stored property of the model itself.
+    /// The column a key path reads: a stored property of the model itself, encoded under a coding
+    /// key Tusk knows.
     func column(for keyPath: AnyKeyPath) -> String? {
         columnsByKeyPath[keyPath]
+    }
+
+    /// The error for a key path that names no column.
+    func unknownColumn<M>(_ keyPath: AnyKeyPath, of type: M.Type) -> RepositoryError {
+        var message = "\(keyPath) is not a column of \(M.self): not a stored property, or one its coding keys leave out"
+        if let unmappedReason { message += "; \(unmappedReason)" }
+        return RepositoryError(.unknownColumn, message)
     }
 
     private static let cache = Mutex<[ObjectIdentifier: ModelSchema]>([:])
 
     static func of<M: Model>(_ type: M.Type) -> ModelSchema {
         if let cached = cache.withLock({ $0[ObjectIdentifier(M.self)] }) { return cached }
+        // The coding key of each property: a custom `CodingKeys` renames columns, and a property
+        // it leaves out is no column at all.
+        let coding = CodingKeyProbe.probe(M.self)
         var properties: [String] = []
         var columns: [String] = []
         var byKeyPath: [AnyKeyPath: String] = [:]
         _ = _forEachFieldWithKeyPath(of: M.self, options: []) { name, keyPath in
-            let property = String(cString: name)
+            let stored = String(cString: name)
             // Property wrappers store `_name`; the coding key is `name`.
-            let key = property.hasPrefix("_") ? String(property.dropFirst()) : property
+            let property = stored.hasPrefix("_") ? String(stored.dropFirst()) : stored
+            let key: String
+            if let coded = coding.keys[property] {
+                key = coded
+            } else if coding.isComplete {
+                return true  // not encoded, so not a column
+            } else if coding.isCustomized {
+                // The probe stopped before this property, and the type renames keys: guessing
+                // could name the wrong column, so the key path names none.
+                return true
+            } else {
+                key = property
+            }
             let column = M.keyMapping.column(for: key)
-            properties.append(key)
+            properties.append(property)
             columns.append(column)
             byKeyPath[keyPath] = column
             return true
         }
-        let schema = ModelSchema(properties: properties, columns: columns, columnsByKeyPath: byKeyPath)
+        var reason: String?
+        if !coding.isComplete, coding.isCustomized {
+            reason = "\(M.self) has custom CodingKeys and Tusk could learn them only up to a property whose type has no "
+                + "placeholder value (an enum with raw values that is not CaseIterable, a type that validates its input); "
+                + "make that type CaseIterable to map the properties after it"
+        }
+        let schema = ModelSchema(properties: properties, columns: columns, columnsByKeyPath: byKeyPath, unmappedReason: reason)
         cache.withLock { $0[ObjectIdentifier(M.self)] = schema }
         return schema
     }

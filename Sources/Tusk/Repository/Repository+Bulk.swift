@@ -38,6 +38,8 @@ extension Repository {
         let columns = context.sink.columns
         try await session.ensureBegun()
         var sent = 1
+        // Whatever happens, rows of M may now differ from what the session loaded.
+        defer { session.identityMap.removeAll(of: M.self) }
         do {
             return try await session.connection.copyIn("COPY \(M.tableSQL) (\(idents: columns)) FROM STDIN (FORMAT binary)") { writer in
                 while let model = try await next() {
@@ -81,8 +83,18 @@ extension Repository {
             let source = try await unnestSource(encoded, omitting: omitted, ordered: true)
             let sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) RETURNING *"
             let stored = try await session.query(sql).decode(M.self, keyMapping: M.keyMapping)
+            // The rows come back in the SELECT's order (by ordinality); a count that differs (a
+            // trigger skipped a row) would pair values with the wrong inputs: fail loudly.
+            guard stored.count == chunk.count else {
+                let error = RepositoryError(.invalidArgument, "the insert into \(M.entityName) returned \(stored.count) rows for \(chunk.count) inputs")
+                session.fail(with: error)
+                throw error
+            }
             results.reserveCapacity(results.count + stored.count)
-            for model in stored { results.append(model[keyPath: keyPath]) }
+            for model in stored {
+                try session.remember(model)
+                results.append(model[keyPath: keyPath])
+            }
         }
         return results
     }
@@ -110,7 +122,10 @@ extension Repository {
     public func upsert(_ model: M, matching: [PartialKeyPath<M>], update: UpsertUpdate = .allColumns,
                        where condition: Filter<M>? = nil) async throws -> M? {
         let stored = try await upsertChunk([model], matching: matching, update: update, where: condition, returning: true)
-        return try stored.first?.decode(M.self, keyMapping: M.keyMapping)
+        guard let row = stored.first else { return nil }
+        let value = try row.decode(M.self, keyMapping: M.keyMapping)
+        try session.remember(value)
+        return value
     }
 
     /// Upserts many models (see ``upsert(_:matching:update:where:)``) in statements of up to
@@ -138,6 +153,8 @@ extension Repository {
             }
             affected += try await runUpsert(encoded, plan: plan, returning: false).affectedRows ?? 0
         }
+        // Rows of M changed without coming back: what the session loaded may be stale.
+        session.identityMap.removeAll(of: M.self)
         return affected
     }
 

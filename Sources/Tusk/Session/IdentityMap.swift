@@ -26,6 +26,12 @@ struct IdentityMap {
     mutating func remove(_ key: Key) { entries[key] = nil }
 
     mutating func removeAll() { entries.removeAll() }
+
+    /// Forgets every row of one model type (after a bulk write touched rows of it).
+    mutating func removeAll<M: Model>(of type: M.Type) {
+        let type = ObjectIdentifier(M.self)
+        entries = entries.filter { $0.key.type != type }
+    }
 }
 
 extension Model {
