@@ -69,8 +69,12 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     public var hosts: [Host]
     /// The user name.
     public var user: String
-    /// The password, if the server asks for one. Never printed.
-    public var password: String?
+    /// The password, if the server asks for one. Never printed: ``description``, `dump` and
+    /// `Mirror` show `[redacted]` or `***`.
+    public var password: String? {
+        get { secret?.value }
+        set { secret = newValue.map(Redacted.init) }
+    }
     /// The database name; libpq defaults it to the user name.
     public var database: String?
     /// TLS policy.
@@ -97,6 +101,10 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     /// passed through unchanged.
     public var parameters: [String: String]
 
+    /// The password, stored in a wrapper because reflection lists stored properties whatever
+    /// ``description`` says: `dump(configuration)` would otherwise print it.
+    private var secret: Redacted<String>?
+
     /// Creates a configuration for one host.
     public init(
         host: String = "127.0.0.1",
@@ -108,7 +116,7 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     ) {
         hosts = [Host(host, port: port)]
         self.user = user
-        self.password = password
+        secret = password.map(Redacted.init)
         self.database = database
         self.tls = tls
         applicationName = "tusk"
