@@ -136,14 +136,14 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
             throw ConnectionError(.invalidConfiguration, message: "a connection URL starts with postgres:// or postgresql://")
         }
-        try self.init(options: PGConnectionInfo.parse(url))
+        try self.init(parsing: url)
     }
 
     /// Parses a libpq `key=value` string: `host=localhost port=5432 dbname=app user=app`.
     ///
     /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong.
     public init(dsn: String) throws {
-        try self.init(options: PGConnectionInfo.parse(dsn))
+        try self.init(parsing: dsn)
     }
 
     /// Parses either form: a URL when the string starts with `postgres://` or `postgresql://`,
@@ -166,6 +166,18 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
             throw ConnectionError(.invalidConfiguration, message: "\(variable) is not set")
         }
         return try ConnectionConfiguration(connectionString: value)
+    }
+
+    /// Parses with libpq (which redacts its own messages), then checks what libpq accepted.
+    private init(parsing connectionString: String) throws {
+        let options = try PGConnectionInfo.parse(connectionString)
+        do {
+            try self.init(options: options)
+        } catch let error as ConnectionError {
+            // Tusk's own checks quote values libpq split out of the string, and a password with a
+            // raw '/' lands in them (`postgres://u:pa/ss@h` reads as host "u", port "pa").
+            throw ConnectionStringSecrets(connectionString).redact(error)
+        }
     }
 
     private init(options: [String: String]) throws {

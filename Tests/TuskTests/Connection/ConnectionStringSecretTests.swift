@@ -20,6 +20,101 @@ import Testing
         }
     }
 
+    static func expectRedactedError(sourceLocation: SourceLocation = #_sourceLocation, _ parse: () throws -> ConnectionConfiguration) {
+        do {
+            let configuration = try parse()
+            Issue.record("parsed a malformed connection string into \(configuration)", sourceLocation: sourceLocation)
+        } catch let error as ConnectionError {
+            #expect(error.code == .invalidConfiguration, sourceLocation: sourceLocation)
+            #expect(!error.message.isEmpty, sourceLocation: sourceLocation)
+            expectNoPassword(in: error.description, sourceLocation: sourceLocation)
+            expectNoPassword(in: error.message, sourceLocation: sourceLocation)
+            expectNoPassword(in: String(reflecting: error), sourceLocation: sourceLocation)
+            var dumped = ""
+            dump(error, to: &dumped)
+            expectNoPassword(in: dumped, sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("expected a ConnectionError, got \(type(of: error))", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test(arguments: [
+        // A bad percent-escape in each part: libpq quotes the token it could not decode.
+        "postgres://app:S3cr3t-pa55%zz@db.internal/app",
+        "postgresql://app:%zzS3cr3t-pa55@db.internal/app",
+        "postgres://app:S3cr3t%00-pa55@db.internal/app",
+        "postgres://app%zz:S3cr3t-pa55@db.internal/app",
+        "postgres://app:S3cr3t-pa55@db%zz.internal/app",
+        "postgres://app:S3cr3t-pa55@db.internal/app%zz",
+        // IPv6 brackets: libpq quotes the whole URL.
+        "postgres://app:S3cr3t-pa55@[::1/app",
+        "postgres://app:S3cr3t-pa55@[]/app",
+        "postgres://app:S3cr3t-pa55@[::1]x/app",
+        // Ports Tusk rejects after libpq accepted them.
+        "postgres://app:S3cr3t-pa55@db.internal:abc/app",
+        "postgres://app:S3cr3t-pa55@db.internal:99999/app",
+        "postgres://app:S3cr3t-pa55@h1:5432,h2:x/app",
+        // An unescaped '/' in the password: libpq reads "app:S3cr" as host and port.
+        "postgres://app:S3cr/t-pa55@db.internal/app",
+        // Query parameters, with the password before or in the bad part.
+        "postgres://app:S3cr3t-pa55@db.internal/app?sslmode=%zz",
+        "postgres://app:S3cr3t-pa55@db.internal/app?bogus=1",
+        "postgres://app:S3cr3t-pa55@db.internal/app?x",
+        "postgres://app:S3cr3t-pa55@db.internal/app?sslmode=sometimes",
+        "postgres://app@db.internal/app?password=S3cr3t-pa55%zz",
+        "postgres://app@db.internal/app?password=S3cr3t-pa55=x",
+        "postgres://app@db.internal/app?pass%77ord=S3cr3t-pa55%zz",
+        "postgres://app@db.internal/app?password=S3cr3t-pa55&x",
+    ])
+    func malformedURLsNeverShowThePassword(url: String) {
+        Self.expectRedactedError { try ConnectionConfiguration(url: url) }
+        Self.expectRedactedError { try ConnectionConfiguration(connectionString: url) }
+        // libpq parses a URL handed over as a DSN as a URL.
+        Self.expectRedactedError { try ConnectionConfiguration(dsn: url) }
+    }
+
+    @Test(arguments: [
+        // An unterminated quote, with the password quoted or not, before or after the bad part.
+        "host=db.internal password=S3cr3t-pa55 dbname='app",
+        "host=db.internal password='S3cr3t-pa55' dbname='app",
+        "host='db.internal password=S3cr3t-pa55",
+        "password='S3cr3t-pa55",
+        "password='S3cr3t-pa55\\' dbname=app",
+        // A word without '=' or an unknown keyword, before or after the password.
+        "password=S3cr3t-pa55 junk",
+        "junk password=S3cr3t-pa55",
+        "password=S3cr3t-pa55 bogus=1",
+        "bogus=1 password='S3cr3t-pa55'",
+        // A password with an unquoted space: libpq takes its second half for a keyword.
+        "host=db.internal password=S3cr3t -pa55",
+        "host=db.internal password=S3cr3t -pa55=x",
+        // The '=' forgotten after the keyword.
+        "host=db.internal passwordS3cr3t-pa55",
+        // Values Tusk rejects after libpq accepted them.
+        "password=S3cr3t-pa55 port=abc",
+        "password = 'S3cr3t-pa55' sslmode=sometimes",
+        "sslpassword=S3cr3t-pa55 junk",
+    ])
+    func malformedDSNsNeverShowThePassword(dsn: String) {
+        Self.expectRedactedError { try ConnectionConfiguration(dsn: dsn) }
+        Self.expectRedactedError { try ConnectionConfiguration(connectionString: dsn) }
+    }
+
+    @Test func messagesKeepLibpqsWording() throws {
+        let error = #expect(throws: ConnectionError.self) {
+            try ConnectionConfiguration(url: "postgres://app:S3cr3t-pa55@[::1/app")
+        }
+        let message = try #require(error?.message)
+        #expect(message.contains("IPv6"))
+        #expect(message.contains("[redacted]"))
+        // The parts that are not secret still say where the problem is.
+        #expect(message.contains("[::1/app"))
+        let escape = #expect(throws: ConnectionError.self) {
+            try ConnectionConfiguration(url: "postgres://app:S3cr3t-pa55@db.internal/app%zz")
+        }
+        #expect(escape?.message.contains("app%zz") == true)
+    }
+
     @Test func reflectionNeverShowsThePassword() throws {
         var configuration = try ConnectionConfiguration(url: "postgres://app:S3cr3t-pa55@db.internal:5432/app")
         #expect(configuration.password == Self.password)
