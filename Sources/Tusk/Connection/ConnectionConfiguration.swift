@@ -131,7 +131,11 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     /// Parses a `postgres://` or `postgresql://` URL:
     /// `postgres://user:password@host:port,host2:port2/database?sslmode=require&connect_timeout=5`.
     ///
-    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong.
+    /// Percent-encode reserved characters in the user name and password (`@` as `%40`, `/` as
+    /// `%2F`); a second raw `@` before the host is rejected rather than guessed at.
+    ///
+    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong, never
+    ///   quoting the password.
     public init(url: String) throws {
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
             throw ConnectionError(.invalidConfiguration, message: "a connection URL starts with postgres:// or postgresql://")
@@ -141,7 +145,8 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
 
     /// Parses a libpq `key=value` string: `host=localhost port=5432 dbname=app user=app`.
     ///
-    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong.
+    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong, never
+    ///   quoting the password.
     public init(dsn: String) throws {
         try self.init(parsing: dsn)
     }
@@ -149,7 +154,8 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     /// Parses either form: a URL when the string starts with `postgres://` or `postgresql://`,
     /// otherwise a `key=value` DSN.
     ///
-    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong.
+    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong, never
+    ///   quoting the password.
     public init(connectionString: String) throws {
         if connectionString.hasPrefix("postgres://") || connectionString.hasPrefix("postgresql://") {
             try self.init(url: connectionString)
@@ -170,13 +176,18 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
 
     /// Parses with libpq (which redacts its own messages), then checks what libpq accepted.
     private init(parsing connectionString: String) throws {
+        let secrets = ConnectionStringSecrets(connectionString)
+        guard !secrets.hasAmbiguousUserinfo else {
+            // libpq would take `u:pa@ss@host` for password "pa" on host "ss@host".
+            throw ConnectionError(.invalidConfiguration, message: "the URL has more than one \"@\" before the host; write \"@\" in a user name or password as %40")
+        }
         let options = try PGConnectionInfo.parse(connectionString)
         do {
             try self.init(options: options)
         } catch let error as ConnectionError {
             // Tusk's own checks quote values libpq split out of the string, and a password with a
             // raw '/' lands in them (`postgres://u:pa/ss@h` reads as host "u", port "pa").
-            throw ConnectionStringSecrets(connectionString).redact(error)
+            throw secrets.redact(error)
         }
     }
 

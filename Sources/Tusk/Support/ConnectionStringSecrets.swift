@@ -32,6 +32,9 @@ struct ConnectionStringSecrets {
     private(set) var spans: [Range<Int>] = []
     /// The secrets as a message may spell them: raw and decoded, never empty.
     private(set) var candidates: [[UInt8]] = []
+    /// Whether a URL has more than one raw `@` before its path or query. libpq splits at the
+    /// first, so the rest of the password would silently become part of the host.
+    private(set) var hasAmbiguousUserinfo = false
 
     init(_ connectionString: String) {
         input = Array(connectionString.utf8)
@@ -155,6 +158,10 @@ struct ConnectionStringSecrets {
     }
 
     private mutating func findURLSecrets(from start: Int) {
+        // Conservative: an '@' after the first '/' or '?' may belong to a database name or a
+        // query value, which libpq accepts raw.
+        let authorityEnd = input[start...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? input.endIndex
+        hasAmbiguousUserinfo = input[start..<authorityEnd].lazy.filter { $0 == UInt8(ascii: "@") }.count > 1
         var hostStart = start
         if let firstAt = input[start...].firstIndex(of: UInt8(ascii: "@")) {
             // libpq ends the userinfo at the first '@'. A password with a raw '@' or '/' ends

@@ -100,6 +100,25 @@ import Testing
         Self.expectRedactedError { try ConnectionConfiguration(connectionString: dsn) }
     }
 
+    @Test(arguments: [
+        "postgres://app:S3cr@t-pa55@db.internal/app",
+        "postgres://app:S3cr3t-pa55@@db.internal/app",
+        "postgresql://app:S3cr3t@-pa55@db.internal:5432,db2.internal/app?sslmode=require",
+    ])
+    func unescapedAtInTheUserinfoIsRejected(url: String) throws {
+        // libpq splits at the first '@': the password would be cut short and its rest would
+        // become the host, silently.
+        Self.expectRedactedError { try ConnectionConfiguration(url: url) }
+        let error = #expect(throws: ConnectionError.self) { try ConnectionConfiguration(connectionString: url) }
+        #expect(error?.message.contains("%40") == true)
+        // Escaped, the same password parses, and the '@' of a query or path value is no userinfo.
+        let escaped = try ConnectionConfiguration(url: "postgres://app:S3cr%40t-pa55@db.internal/app")
+        #expect(escaped.password == "S3cr@t-pa55")
+        #expect(escaped.hosts == [.init("db.internal")])
+        #expect(try ConnectionConfiguration(url: "postgres://db.internal/a@b@c").database == "a@b@c")
+        #expect(try ConnectionConfiguration(url: "postgres://app@db.internal/app?application_name=a@b@c").applicationName == "a@b@c")
+    }
+
     @Test func messagesKeepLibpqsWording() throws {
         let error = #expect(throws: ConnectionError.self) {
             try ConnectionConfiguration(url: "postgres://app:S3cr3t-pa55@[::1/app")
