@@ -45,10 +45,17 @@ extension PostgresArrayElement {
     }
 
     /// Reads PostgreSQL's one-dimensional array format.
+    ///
+    /// The header is checked against the cell before anything is allocated: a corrupt or hostile
+    /// cell declaring 2^31-1 elements in a few bytes is an error, not gigabytes reserved.
     public static func decodeArray(from cell: PostgresCell) throws -> [Self] {
         guard cell.count >= 12 else { throw cell.typeMismatch([Self].self) }
         let dimensions = cell.integer(at: 0, as: Int32.self)
+        let flags = cell.integer(at: 4, as: Int32.self)
         let elementType = PostgresDataType(rawValue: cell.integer(at: 8, as: UInt32.self))
+        // array_recv accepts only 0 and 1 (has nulls) and a non-negative dimension count.
+        guard flags == 0 || flags == 1 else { throw cell.invalid([Self].self, "array flags \(flags)") }
+        guard dimensions >= 0 else { throw cell.invalid([Self].self, "array with \(dimensions) dimensions") }
         if dimensions == 0 { return [] }
         guard dimensions == 1 else {
             throw PostgresDecodingError(.typeMismatch, swiftType: [Self].self, postgresType: cell.type,
@@ -56,7 +63,16 @@ extension PostgresArrayElement {
         }
         guard cell.count >= 20 else { throw cell.invalid([Self].self, "truncated array header") }
         let count = Int(cell.integer(at: 12, as: Int32.self))
+        let lowerBound = Int(cell.integer(at: 16, as: Int32.self))
         guard count >= 0 else { throw cell.invalid([Self].self, "negative array length") }
+        // Every element carries at least its 4-byte length (-1 for NULL).
+        guard count <= (cell.count - 20) / 4 else {
+            throw cell.invalid([Self].self, "array declares \(count) elements but its \(cell.count) bytes hold at most \((cell.count - 20) / 4)")
+        }
+        // PostgreSQL keeps the upper bound (lower + count - 1) within int32.
+        guard lowerBound + count - 1 <= Int(Int32.max) else {
+            throw cell.invalid([Self].self, "array bounds [\(lowerBound):\(lowerBound + count - 1)] exceed int32")
+        }
         var result: [Self] = []
         result.reserveCapacity(count)
         var offset = 20
@@ -72,6 +88,9 @@ extension PostgresArrayElement {
             let element = PostgresCell(bytes: UnsafeRawBufferPointer(rebasing: cell.bytes[offset..<(offset + length)]), type: elementType)
             result.append(try Self(from: element))
             offset += length
+        }
+        guard offset == cell.count else {
+            throw cell.invalid([Self].self, "\(cell.count - offset) bytes after the last array element")
         }
         return result
     }

@@ -32,8 +32,25 @@ public struct PostgresNumeric: Hashable, Sendable, CustomStringConvertible, Loss
     }
 
     /// Parses decimal text: `"-12.50"`, `"1e-30"`, `"NaN"`, `"Infinity"`, `"-Infinity"`.
-    /// Returns nil for anything else.
+    /// Returns nil for anything else, and for values PostgreSQL's `numeric` cannot hold;
+    /// ``init(parsing:)`` says which.
     public init?(_ text: String) {
+        guard let parsed = try? PostgresNumeric(parsing: text) else { return nil }
+        self = parsed
+    }
+
+    /// Parses decimal text as ``init(_:)`` does, and says what is wrong when it cannot.
+    ///
+    /// ```swift
+    /// let price = try PostgresNumeric(parsing: "12.50")
+    /// let tiny = try PostgresNumeric(parsing: "1e-30")
+    /// ```
+    ///
+    /// - Throws: ``PostgresEncodingError/Code/outOfRange`` when the value lies beyond what
+    ///   PostgreSQL's `numeric` holds: 131,072 digits before the decimal point and 16,383 after
+    ///   (`"1e999999999999"`, `"1e-20000"`); ``PostgresEncodingError/Code/unsupportedValue`` when
+    ///   the text is not a number.
+    public init(parsing text: String) throws {
         switch text {
         case "NaN": self.init(kind: .nan); return
         case "Infinity", "+Infinity": self.init(kind: .infinity); return
@@ -49,29 +66,40 @@ public struct PostgresNumeric: Hashable, Sendable, CustomStringConvertible, Loss
         var digits: [UInt8] = []
         var fractionDigits = 0
         var seenPoint = false
-        var seenDigit = false
-        var exponent = 0
+        var writtenExponent = 0
         while let byte = utf8.first {
+            utf8 = utf8.dropFirst()
             if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
                 digits.append(byte - UInt8(ascii: "0"))
                 if seenPoint { fractionDigits += 1 }
-                seenDigit = true
             } else if byte == UInt8(ascii: "."), !seenPoint {
                 seenPoint = true
-            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-                guard seenDigit, let parsed = Int(String(Substring(utf8.dropFirst()))) else { return nil }
-                exponent = parsed
-                utf8 = utf8[utf8.endIndex...]
+            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E"), !digits.isEmpty {
+                guard let exponent = Self.parseExponent(utf8) else { throw Self.notANumber(text) }
+                writtenExponent = exponent
                 break
             } else {
-                return nil
+                throw Self.notANumber(text)
             }
-            utf8 = utf8.dropFirst()
         }
-        guard seenDigit else { return nil }
-        let finalExponent = exponent - fractionDigits
-        self.init(kind: .finite, isNegative: negative, digits: digits, exponent: finalExponent, scale: -finalExponent)
+        guard !digits.isEmpty else { throw Self.notANumber(text) }
+        // value = digits × 10^exponent. Neither subtraction can overflow: the written exponent is
+        // capped far below Int.max, and a string has fewer digits than that.
+        let exponent = writtenExponent - fractionDigits
+        let scale = max(0, -exponent)
+        guard scale <= Self.maximumScale else {
+            throw PostgresEncodingError(.outOfRange, "numeric \(Self.preview(text)) has \(scale) digits after the decimal point; PostgreSQL's numeric holds at most \(Self.maximumScale)")
+        }
+        let significantDigits = digits.count - (digits.firstIndex { $0 != 0 } ?? digits.count)
+        let integerDigits = significantDigits + exponent
+        guard significantDigits == 0 || integerDigits <= Self.maximumIntegerDigits else {
+            throw PostgresEncodingError(.outOfRange, "numeric \(Self.preview(text)) has \(integerDigits) digits before the decimal point; PostgreSQL's numeric holds at most \(Self.maximumIntegerDigits)")
+        }
+        self.init(kind: .finite, isNegative: negative, digits: digits, exponent: exponent, scale: scale)
     }
+
+    /// Whether this is `NaN`.
+    public var isNaN: Bool { kind == .nan }
 
     /// The decimal text, with as many fraction digits as the value's scale (`"12.50"`).
     public var description: String {
@@ -113,8 +141,43 @@ public struct PostgresNumeric: Hashable, Sendable, CustomStringConvertible, Loss
         return text
     }
 
-    /// Whether this is `NaN`.
-    public var isNaN: Bool { kind == .nan }
+    // MARK: - Internal
+
+    /// PostgreSQL's limits: a base-10000 weight up to 32767 (131,072 decimal digits before the
+    /// point) and a display scale of 14 bits (`NUMERIC_DSCALE_MAX`, 16,383).
+    static let maximumIntegerDigits = 4 * (Int(Int16.max) + 1)
+    static let maximumScale = 0x3FFF
+
+    /// Anything past this is out of range whatever the digits; capping keeps the arithmetic on
+    /// exponents from overflowing (`1e9223372036854775807`, `1e-9223372036854775808`).
+    private static let exponentCap = 1 << 56
+
+    /// The exponent after `e`: an optional sign and at least one digit, nothing else; saturated
+    /// at ±``exponentCap``.
+    private static func parseExponent(_ text: Substring.UTF8View) -> Int? {
+        var rest = text
+        var negative = false
+        if let sign = rest.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            rest = rest.dropFirst()
+        }
+        guard !rest.isEmpty else { return nil }
+        var magnitude = 0
+        for byte in rest {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            magnitude = min(magnitude * 10 + Int(byte - UInt8(ascii: "0")), exponentCap)
+        }
+        return negative ? -magnitude : magnitude
+    }
+
+    private static func notANumber(_ text: String) -> PostgresEncodingError {
+        PostgresEncodingError(.unsupportedValue, "\(preview(text).debugDescription) is not a numeric value")
+    }
+
+    /// The start of `text`, so that an error about a million-digit string stays short.
+    private static func preview(_ text: String) -> String {
+        text.utf8.count <= 32 ? text : String(text.prefix(32)) + "… (\(text.utf8.count) bytes)"
+    }
 }
 
 extension PostgresNumeric: PostgresEncodable {
@@ -159,10 +222,17 @@ extension PostgresNumeric: PostgresEncodable {
             buffer.append(bigEndian: Int16(scale))
             return
         }
+        // The value's own digits are never printed here: one past the range could be 10^12 long.
         guard highest <= Int(Int16.max), lowest >= Int(Int16.min) else {
-            throw PostgresEncodingError(.outOfRange, "numeric value \(self) exceeds PostgreSQL's numeric range")
+            throw PostgresEncodingError(.outOfRange, "numeric with base-10000 weight \(highest) exceeds PostgreSQL's numeric range")
         }
-        buffer.append(bigEndian: Int16(highest - lowest + 1))
+        // PostgreSQL reads the digit count as unsigned: the widest value (weight 32767, scale
+        // 16383) has 36,864 base-10000 digits, more than Int16 holds.
+        let count = highest - lowest + 1
+        guard count <= Int(UInt16.max) else {
+            throw PostgresEncodingError(.outOfRange, "numeric with \(count) base-10000 digits exceeds PostgreSQL's numeric range")
+        }
+        buffer.append(bigEndian: UInt16(count))
         buffer.append(bigEndian: Int16(highest))
         buffer.append(bigEndian: isNegative ? Self.signNegative : Self.signPositive)
         buffer.append(bigEndian: Int16(scale))
@@ -194,11 +264,13 @@ extension PostgresNumeric: PostgresDecodable {
             throw cell.typeMismatch(PostgresNumeric.self)
         }
         guard cell.count >= 8 else { throw cell.invalid(PostgresNumeric.self, "numeric header of \(cell.count) bytes") }
-        let count = Int(cell.integer(at: 0, as: Int16.self))
+        // The digit count is unsigned on the wire (numeric_send/numeric_recv): past 32,767 for
+        // the widest values.
+        let count = Int(cell.integer(at: 0, as: UInt16.self))
         let weight = Int(cell.integer(at: 2, as: Int16.self))
         let sign = cell.integer(at: 4, as: UInt16.self)
         let scale = Int(cell.integer(at: 6, as: Int16.self))
-        guard count >= 0, cell.count == 8 + 2 * count else {
+        guard cell.count == 8 + 2 * count else {
             throw cell.invalid(PostgresNumeric.self, "numeric with \(count) digits in \(cell.count) bytes")
         }
         switch sign {

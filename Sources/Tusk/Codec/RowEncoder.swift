@@ -36,7 +36,13 @@ final class RowEncodingContext<Sink: RowEncodingSink> {
             return
         }
         let probe = SingleValueProbe()
-        try value.encode(to: probe)
+        do {
+            try value.encode(to: probe)
+        } catch var error as PostgresEncodingError where error.column == nil {
+            // The probe's container knows no key; name the property it was encoding.
+            error.column = key
+            throw error
+        }
         switch probe.box.captured {
         case .value(let single):
             if let text = single as? String {
@@ -228,19 +234,38 @@ struct ProbeSingleValueContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: Int16) { capture(value) }
     mutating func encode(_ value: Int32) { capture(value) }
     mutating func encode(_ value: Int64) { capture(value) }
-    mutating func encode(_ value: UInt) { capture(Int64(truncatingIfNeeded: value)) }
+    mutating func encode(_ value: UInt) throws { capture(try Self.wide(value)) }
     mutating func encode(_ value: UInt8) { capture(Int16(value)) }
     mutating func encode(_ value: UInt16) { capture(Int32(value)) }
     mutating func encode(_ value: UInt32) { capture(Int64(value)) }
-    mutating func encode(_ value: UInt64) { capture(Int64(truncatingIfNeeded: value)) }
+    mutating func encode(_ value: UInt64) throws { capture(try Self.wide(value)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         if let encodable = value as? any PostgresEncodable {
             capture(encodable)
-        } else {
+            return
+        }
+        // A generic wrapper (`Tagged<Tag, UInt64>`) reaches this overload rather than the typed
+        // ones: give its integers the same widening and range check.
+        switch value {
+        case let integer as UInt64: try encode(integer)
+        case let integer as UInt: try encode(integer)
+        case let integer as UInt32: encode(integer)
+        case let integer as UInt16: encode(integer)
+        case let integer as Int8: encode(integer)
+        default:
             // A wrapper around a structured value: store the whole thing as JSON.
             if box.captured == nil { box.captured = .container }
         }
+    }
+
+    /// `value` as int8, or the same out-of-range error the keyed container throws; the caller
+    /// adds the column, which this container does not know.
+    private static func wide<T: BinaryInteger>(_ value: T) throws -> Int64 {
+        guard let wide = Int64(exactly: value) else {
+            throw PostgresEncodingError(.outOfRange, "\(value) does not fit in int8")
+        }
+        return wide
     }
 }
 

@@ -69,8 +69,12 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     public var hosts: [Host]
     /// The user name.
     public var user: String
-    /// The password, if the server asks for one. Never printed.
-    public var password: String?
+    /// The password, if the server asks for one. Never printed: ``description``, `dump` and
+    /// `Mirror` show `[redacted]` or `***`.
+    public var password: String? {
+        get { secret?.value }
+        set { secret = newValue.map(Redacted.init) }
+    }
     /// The database name; libpq defaults it to the user name.
     public var database: String?
     /// TLS policy.
@@ -97,6 +101,10 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     /// passed through unchanged.
     public var parameters: [String: String]
 
+    /// The password, stored in a wrapper because reflection lists stored properties whatever
+    /// ``description`` says: `dump(configuration)` would otherwise print it.
+    private var secret: Redacted<String>?
+
     /// Creates a configuration for one host.
     public init(
         host: String = "127.0.0.1",
@@ -108,7 +116,7 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     ) {
         hosts = [Host(host, port: port)]
         self.user = user
-        self.password = password
+        secret = password.map(Redacted.init)
         self.database = database
         self.tls = tls
         applicationName = "tusk"
@@ -123,25 +131,31 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     /// Parses a `postgres://` or `postgresql://` URL:
     /// `postgres://user:password@host:port,host2:port2/database?sslmode=require&connect_timeout=5`.
     ///
-    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong.
+    /// Percent-encode reserved characters in the user name and password (`@` as `%40`, `/` as
+    /// `%2F`); a second raw `@` before the host is rejected rather than guessed at.
+    ///
+    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong, never
+    ///   quoting the password.
     public init(url: String) throws {
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
             throw ConnectionError(.invalidConfiguration, message: "a connection URL starts with postgres:// or postgresql://")
         }
-        try self.init(options: PGConnectionInfo.parse(url))
+        try self.init(parsing: url)
     }
 
     /// Parses a libpq `key=value` string: `host=localhost port=5432 dbname=app user=app`.
     ///
-    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong.
+    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong, never
+    ///   quoting the password.
     public init(dsn: String) throws {
-        try self.init(options: PGConnectionInfo.parse(dsn))
+        try self.init(parsing: dsn)
     }
 
     /// Parses either form: a URL when the string starts with `postgres://` or `postgresql://`,
     /// otherwise a `key=value` DSN.
     ///
-    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong.
+    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` naming what is wrong, never
+    ///   quoting the password.
     public init(connectionString: String) throws {
         if connectionString.hasPrefix("postgres://") || connectionString.hasPrefix("postgresql://") {
             try self.init(url: connectionString)
@@ -158,6 +172,23 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
             throw ConnectionError(.invalidConfiguration, message: "\(variable) is not set")
         }
         return try ConnectionConfiguration(connectionString: value)
+    }
+
+    /// Parses with libpq (which redacts its own messages), then checks what libpq accepted.
+    private init(parsing connectionString: String) throws {
+        let secrets = ConnectionStringSecrets(connectionString)
+        guard !secrets.hasAmbiguousUserinfo else {
+            // libpq would take `u:pa@ss@host` for password "pa" on host "ss@host".
+            throw ConnectionError(.invalidConfiguration, message: "the URL has more than one \"@\" before the host; write \"@\" in a user name or password as %40")
+        }
+        let options = try PGConnectionInfo.parse(connectionString)
+        do {
+            try self.init(options: options)
+        } catch let error as ConnectionError {
+            // Tusk's own checks quote values libpq split out of the string, and a password with a
+            // raw '/' lands in them (`postgres://u:pa/ss@h` reads as host "u", port "pa").
+            throw secrets.redact(error)
+        }
     }
 
     private init(options: [String: String]) throws {

@@ -31,7 +31,8 @@ public struct PostgresEncodingError: Error, Sendable, Hashable {
         /// A statement binds more than 65,535 parameters, the protocol's limit.
         public static let tooManyParameters = Code(.tooManyParameters)
         /// An `Encodable` value has a shape Tusk cannot bind (e.g. a nested container outside a
-        /// JSON column).
+        /// JSON column), or text is not the number it should spell
+        /// (``PostgresNumeric/init(parsing:)``).
         public static let unsupportedValue = Code(.unsupportedValue)
         /// An identifier (table, column, schema name) is empty or contains NUL.
         public static let invalidIdentifier = Code(.invalidIdentifier)

@@ -6,27 +6,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Who a connection talks to, for error messages. The password is kept only to scrub it from
-/// libpq's messages; it is never printed.
-struct ConnectionTarget: Sendable {
-    var host: String?
-    var port: Int?
-    var database: String?
-    var user: String?
-    var password: String?
-
-    /// `message` with every occurrence of the password replaced.
-    func scrub(_ message: String) -> String {
-        guard let password, !password.isEmpty, message.contains(password) else { return message }
-        return message.split(separator: password, omittingEmptySubsequences: false).joined(separator: "[password]")
-    }
-
-    func error(_ code: ConnectionError.Code, _ message: String, serverError: PostgresError? = nil) -> ConnectionError {
-        ConnectionError(code, message: scrub(message), host: host, port: port, database: database, user: user,
-                        serverError: serverError)
-    }
-}
-
 /// Why an operation sent a cancel request to the server.
 enum CancelCause: Sendable, Equatable {
     case taskCancelled

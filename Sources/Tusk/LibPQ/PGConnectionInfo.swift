@@ -6,7 +6,9 @@ import CLibPQ
 enum PGConnectionInfo {
     /// The options set in `connectionString`, keyed by libpq keyword (`host`, `port`, `dbname`, …).
     ///
-    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` with libpq's reason.
+    /// - Throws: ``ConnectionError/Code/invalidConfiguration`` with libpq's reason, secrets
+    ///   redacted: libpq quotes the input, or the part it could not read, and that may be the
+    ///   password.
     static func parse(_ connectionString: String) throws -> [String: String] {
         var errorMessage: UnsafeMutablePointer<CChar>? = nil
         guard let options = PQconninfoParse(connectionString, &errorMessage) else {
@@ -15,7 +17,7 @@ enum PGConnectionInfo {
                 reason = String(cString: errorMessage).trimmingTrailingNewlines()
                 PQfreemem(errorMessage)
             }
-            throw ConnectionError(.invalidConfiguration, message: reason)
+            throw ConnectionError(.invalidConfiguration, message: ConnectionStringSecrets(connectionString).redact(reason))
         }
         defer { PQconninfoFree(options) }
         var result: [String: String] = [:]

@@ -53,4 +53,69 @@ import Testing
         #expect(PostgresNumeric("") == nil)
         #expect(PostgresNumeric("1e") == nil)
     }
+    @Test(arguments: [
+        "1e9223372036854775807", "15e9223372036854775807", "-1.5e9223372036854775806",
+        "1e9223372036854775808", "1e-9223372036854775808", "0.1e-9223372036854775808",
+        "1.5e-9223372036854775807", "1e-9223372036854775809", "1e999999999999", "-1e999999999999",
+        "1e-999999999999", "0e-999999999999", "0.5e+999999999999", "9223372036854775807e-9223372036854775800",
+        // Just past PostgreSQL's limits: 131,072 digits before the point, 16,383 after.
+        "1e131072", "1e-16384", "0.00000e-16380",
+    ])
+    func valuesPostgresCannotHoldAreTypedErrors(text: String) throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = #expect(throws: PostgresEncodingError.self) { try PostgresNumeric(parsing: text) }
+        #expect(error?.code == .outOfRange)
+        // The message names the problem without printing (or building) the value's digits.
+        #expect((error?.description.count ?? 0) < 200)
+        #expect(PostgresNumeric(text) == nil)
+        #expect(clock.now - started < .seconds(1))
+    }
+
+    @Test func hugeInputsAreRejectedQuickly() throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let wide = "1" + String(repeating: "0", count: 1_000_000)
+        #expect(throws: PostgresEncodingError.self) { try PostgresNumeric(parsing: wide) }
+        let deep = "0." + String(repeating: "0", count: 1_000_000) + "1"
+        #expect(throws: PostgresEncodingError.self) { try PostgresNumeric(parsing: deep) }
+        #expect(clock.now - started < .seconds(5))
+    }
+
+    @Test func postgresLimitsStillEncode() throws {
+        // 10^131071: 131,072 digits before the point, weight 32767, one base-10000 digit 1000.
+        let widest = try PostgresNumeric(parsing: "1e131071")
+        #expect(try encoded(widest) == [0, 1, 0x7F, 0xFF, 0, 0, 0, 0, 0x03, 0xE8])
+        // 10^-16383: display scale 16383, PostgreSQL's maximum.
+        let deepest = try PostgresNumeric(parsing: "1e-16383")
+        let bytes = try #require(try encoded(deepest))
+        #expect(Array(bytes.prefix(8)) == [0, 1, 0xF0, 0x00, 0, 0, 0x3F, 0xFF])
+        #expect(try decoded(PostgresNumeric.self, bytes, as: .numeric).description == deepest.description)
+    }
+
+    @Test func theWidestNumericRoundTrips() throws {
+        // Every digit PostgreSQL allows: 32,768 + 4,096 base-10000 digits, more than Int16.max.
+        let text = String(repeating: "9", count: 131_072) + "." + String(repeating: "9", count: 16_383)
+        let numeric = try PostgresNumeric(parsing: text)
+        let bytes = try #require(try encoded(numeric))
+        #expect(Array(bytes.prefix(8)) == [0x90, 0x00, 0x7F, 0xFF, 0, 0, 0x3F, 0xFF])
+        #expect(try decoded(PostgresNumeric.self, bytes, as: .numeric).description == text)
+    }
+
+    @Test(arguments: [("12.50", "12.50"), ("1e3", "1000"), ("1.5e-3", "0.0015"), ("-2.5E+2", "-250"),
+                      ("0.000", "0.000"), ("+7", "7"), (".5", "0.5"), ("5.", "5")])
+    func parsingKeepsNormalValues(text: String, expected: String) throws {
+        let numeric = try PostgresNumeric(parsing: text)
+        #expect(numeric.description == expected)
+        #expect(PostgresNumeric(text) == numeric)
+        #expect(try decoded(PostgresNumeric.self, encoded(numeric), as: .numeric).description == expected)
+    }
+
+    @Test func parsingRejectsGarbageWithATypedError() {
+        for text in ["12a", "", "1e", "e5", "1e+", "--1", "1.2.3", "1e5x"] {
+            let error = #expect(throws: PostgresEncodingError.self) { try PostgresNumeric(parsing: text) }
+            #expect(error?.code == .unsupportedValue)
+            #expect(PostgresNumeric(text) == nil)
+        }
+    }
 }

@@ -45,6 +45,69 @@ import Testing
         #expect(error?.column == "body")
     }
 
+    enum Flags: UInt64, Encodable { case low = 7, high = 0x8000_0000_0000_0001 }
+
+    /// Wrappers that write a single unsigned value, as hand-written `encode(to:)` methods do.
+    struct Hits: Encodable {
+        var value: UInt64
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        }
+    }
+
+    struct Size: Encodable {
+        var value: UInt
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        }
+    }
+
+    /// A generic wrapper (like `Tagged`): its `encode(value)` reaches the generic overload.
+    struct Wrapped<Value: Encodable>: Encodable {
+        var value: Value
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        }
+    }
+
+    struct Tally: Encodable {
+        var flags: Flags = .low
+        var hits = Hits(value: 1)
+        var size = Size(value: 1)
+        var total = Wrapped(value: UInt64(1))
+        /// An optional goes through `encodeIfPresent` and the same single-value probe.
+        var limit: UInt64? = 5
+    }
+
+    @Test func unsignedWrappersAboveInt64MaxAreOutOfRange() throws {
+        let fits = Tally(hits: Hits(value: UInt64(Int64.max)), size: Size(value: 42), total: Wrapped(value: 9))
+        let row = try EncodedRow(encoding: fits)
+        #expect(row.field("flags")?.type == .int8)
+        #expect(row.field("flags")?.bytes == [0, 0, 0, 0, 0, 0, 0, 7])
+        #expect(row.field("hits")?.bytes == [0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(row.field("size")?.bytes == [0, 0, 0, 0, 0, 0, 0, 42])
+        #expect(row.field("total")?.type == .int8)
+        #expect(row.field("total")?.bytes == [0, 0, 0, 0, 0, 0, 0, 9])
+        #expect(row.field("limit")?.bytes == [0, 0, 0, 0, 0, 0, 0, 5])
+
+        let tooLarge: [(Tally, String)] = [
+            (Tally(flags: .high), "flags"),
+            (Tally(hits: Hits(value: UInt64(Int64.max) + 1)), "hits"),
+            (Tally(size: Size(value: UInt.max)), "size"),
+            (Tally(total: Wrapped(value: UInt64.max)), "total"),
+            (Tally(limit: UInt64.max), "limit"),
+        ]
+        for (tally, column) in tooLarge {
+            let error = #expect(throws: PostgresEncodingError.self) { try EncodedRow(encoding: tally) }
+            #expect(error?.code == .outOfRange)
+            #expect(error?.column == column)
+            #expect(error?.message.contains("int8") == true)
+        }
+    }
+
     @Test func keyMappingIsConfigurable() throws {
         struct Note: Codable { var bodyText: String }
         #expect(try EncodedRow(encoding: Note(bodyText: ""), keyMapping: .useKeys).columns == ["bodyText"])
