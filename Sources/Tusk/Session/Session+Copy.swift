@@ -13,4 +13,14 @@ extension Session {
             throw error
         }
     }
+
+    /// Records that a COPY was aborted, whatever aborted it — the server, the producer, or a value
+    /// Tusk refused to encode mid-stream: the server has failed the transaction either way, so
+    /// nothing of the batch can commit.
+    func failCopy(with error: any Error) {
+        switch state {
+        case .notBegun, .active: state = .failed(error)
+        case .failed, .committed, .rolledBack: break
+        }
+    }
 }

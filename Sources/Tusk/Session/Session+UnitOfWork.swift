@@ -104,7 +104,7 @@ extension Session {
     /// Sends `writes` (and `COMMIT` after them, when asked) in one round trip, batched; on a
     /// failure, replays them one by one after a savepoint rollback to name the failing change.
     func send(_ writes: [PendingWrite], thenCommit: Bool) async throws {
-        let plan = FlushPlan.statements(for: writes)
+        let plan = try await flushStatements(for: writes)
         let batched = plan.count < writes.count
         let guarded = batched && !options.autocommit
         var statements: [SQL] = []
@@ -134,6 +134,7 @@ extension Session {
             return
         }
         // A batch failed: undo the flush and replay one statement a write, to name the culprit.
+        await forgetColumnTypes(of: writes, ifStaleAfter: planOutcomes)
         if guarded {
             _ = try await connection.run("ROLLBACK TO SAVEPOINT tusk_flush", timeout: .seconds(30), cancellable: false)
             state = .active

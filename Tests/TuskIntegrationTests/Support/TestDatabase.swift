@@ -79,7 +79,7 @@ extension TestDatabase {
     /// Runs `body` with a pool whose connections use a fresh schema as their search path; the
     /// schema is dropped afterwards.
     static func withPool<T>(
-        min: Int = 0, max: Int = 4, settings: [String: String] = [:],
+        min: Int = 0, max: Int = 4, settings: [String: String] = [:], preparedStatementCacheSize: Int? = nil,
         _ body: (ConnectionPool, String) async throws -> T
     ) async throws -> T {
         let schema = makeSchemaName("p")
@@ -91,6 +91,7 @@ extension TestDatabase {
         configuration.maxConnections = max
         configuration.acquireTimeout = .seconds(20)
         for (name, value) in settings { configuration.connection.settings[name] = value }
+        if let preparedStatementCacheSize { configuration.connection.preparedStatementCacheSize = preparedStatementCacheSize }
         let pool = ConnectionPool(configuration: configuration)
         do {
             let result = try await body(pool, schema)
