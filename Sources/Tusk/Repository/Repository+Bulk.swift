@@ -153,34 +153,55 @@ extension Repository {
     /// sending — PostgreSQL would otherwise refuse ("ON CONFLICT DO UPDATE command cannot affect
     /// row a second time").
     ///
+    /// The models are read from `models` one chunk at a time: while the server executes a chunk,
+    /// the next one is read and encoded on another core, so memory holds about two chunks,
+    /// whatever the input's length.
+    ///
     /// - Throws: as ``addMany(_:returning:chunkSize:)``; ``RepositoryError`` with `notUnique`
     ///   when `matching` is not a primary key or unique constraint.
     @discardableResult
     public func upsertMany(_ models: some Sequence<M>, matching: [PartialKeyPath<M>], update: UpsertUpdate = .allColumns,
                            where condition: Filter<M>? = nil, chunkSize: Int = 10_000) async throws -> Int {
         let upsert = try UpsertPlan(matching: matching, update: update, condition: condition)
-        let chunks = models.chunked(max(1, chunkSize))
-        guard !chunks.isEmpty else { return 0 }
+        let size = max(1, chunkSize)
+        var iterator = models.makeIterator()
+        // The sequence is read here, on the calling task (its iterator need not be Sendable); only
+        // the encoding of a chunk already read runs detached.
+        func nextChunk() -> [M] {
+            var chunk: [M] = []
+            chunk.reserveCapacity(size)
+            while chunk.count < size, let model = iterator.next() { chunk.append(model) }
+            return chunk
+        }
+        let first = nextChunk()
+        guard !first.isEmpty else { return 0 }
         var plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .unnest)
-        // Encode the next chunk on another core while the server executes this one: the client's
-        // work hides behind the server's, and memory holds two chunks, not the whole input.
-        var next = Task.detached { [encoding = plan.plan] in try Self.encodeUpsert(chunks[0], plan: upsert, encoding: encoding) }
+        func preEncode(_ chunk: [M]) -> (task: Task<ColumnarSink, any Error>, chunk: [M]) {
+            let encoding = plan.plan
+            return (Task.detached { try Self.encodeUpsert(chunk, plan: upsert, encoding: encoding) }, chunk)
+        }
+        var pending: (task: Task<ColumnarSink, any Error>, chunk: [M])? = preEncode(first)
         var affected = 0
-        for index in chunks.indices {
-            let encoded: ColumnarSink
-            do {
-                encoded = try await next.value
-            } catch let error as PostgresEncodingError where plan.cached && Session.mayBeStale(error) {
-                // Refused by cached column types: read them again, and encode this chunk once more.
-                plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .unnest, refresh: true)
-                encoded = try Self.encodeUpsert(chunks[index], plan: upsert, encoding: plan.plan)
+        do {
+            while let current = pending {
+                let encoded: ColumnarSink
+                do {
+                    encoded = try await current.task.value
+                } catch let error as PostgresEncodingError where plan.cached && Session.mayBeStale(error) {
+                    // Refused by cached column types: read them again, and encode this chunk once more.
+                    plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .unnest, refresh: true)
+                    encoded = try Self.encodeUpsert(current.chunk, plan: upsert, encoding: plan.plan)
+                }
+                let following = nextChunk()
+                // Encode the next chunk on another core while the server executes this one.
+                pending = following.isEmpty ? nil : preEncode(following)
+                affected += try await runUpsert(encoded, plan: upsert, returning: false).affectedRows ?? 0
             }
-            if index + 1 < chunks.count {
-                let following = chunks[index + 1]
-                let encoding = plan.plan
-                next = Task.detached { try Self.encodeUpsert(following, plan: upsert, encoding: encoding) }
-            }
-            affected += try await runUpsert(encoded, plan: upsert, returning: false).affectedRows ?? 0
+        } catch {
+            // Never leave an encoding running behind the caller's back.
+            pending?.task.cancel()
+            _ = try? await pending?.task.value
+            throw error
         }
         return affected
     }
@@ -305,7 +326,9 @@ extension Repository {
         var sink = ColumnarSink(keyMapping: M.keyMapping, plan: plan)
         sink.trackedColumns = tracking
         let context = RowEncodingContext(sink: sink)
-        for model in models {
+        for (index, model) in models.enumerated() {
+            // Encoding may run detached (upsertMany): stop soon when the caller gave up.
+            if index & 1023 == 1023 { try Task.checkCancellation() }
             context.sink.beginRow()
             try context.encode(model)
             try context.sink.endRow()
