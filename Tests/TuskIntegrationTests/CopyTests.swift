@@ -133,4 +133,28 @@ import Tusk
         #expect(error?.code == .invalidUsage)
         await connection.close()
     }
+
+    @Test func aFieldShorterThanItsColumnsTypeIsAServerErrorAndTheConnectionStays() async throws {
+        try await TestDatabase.withSchema { connection, _ in
+            try await createTable(connection)
+            let pid = connection.backendPID
+            // 4 bytes for an int8 column: the server's receive function runs out of data (08P01 at
+            // ERROR severity), which ends the COPY, not the session.
+            let error = await #expect(throws: PostgresError.self) {
+                try await connection.copyIn(SQL(unsafeRaw: Self.columns)) { writer in
+                    var encoder = PostgresBinaryCopyEncoder()
+                    encoder.beginRow(fieldCount: 3)
+                    try encoder.append(Int32(1))
+                    try encoder.append("one")
+                    try encoder.append(1.0)
+                    encoder.finish()
+                    try await writer.write(encoder.bytes)
+                }
+            }
+            #expect(error?.sqlState == .protocolViolation)
+            #expect(!connection.isClosed)
+            #expect(connection.backendPID == pid)
+            #expect(try await connection.query("SELECT count(*) FROM items")[0].decode(Int.self, at: 0) == 0)
+        }
+    }
 }

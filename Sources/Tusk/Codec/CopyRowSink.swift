@@ -7,6 +7,9 @@ struct CopyRowSink: RowEncodingSink {
     let keyMapping: KeyMapping
     /// Columns omitted when NULL in the first row (server-generated ids, defaults).
     let omittable: Set<String>
+    /// The table's column types: binary COPY has no casts, so each value is converted to its
+    /// column's own binary format here (decided once per column).
+    var plan: TableEncodingPlan
 
     private(set) var keys: [String] = []
     private(set) var included: [Bool] = []
@@ -15,10 +18,11 @@ struct CopyRowSink: RowEncodingSink {
     private var learning = true
     private var rowStart = 0
 
-    init(encoder: PostgresBinaryCopyEncoder, keyMapping: KeyMapping, omittable: Set<String>) {
+    init(encoder: PostgresBinaryCopyEncoder, keyMapping: KeyMapping, omittable: Set<String>, plan: TableEncodingPlan = .disabled) {
         self.encoder = encoder
         self.keyMapping = keyMapping
         self.omittable = omittable
+        self.plan = plan
     }
 
     mutating func beginRow() {
@@ -65,17 +69,32 @@ struct CopyRowSink: RowEncodingSink {
     }
 
     mutating func append<Value: PostgresEncodable>(_ value: Value, key: String) throws {
-        guard try admit(key, isNull: value.isPostgresNull) else { return }
+        let isNull = value.isPostgresNull
+        guard try admit(key, isNull: isNull) else { return }
         do {
+            if plan.isEnabled, !isNull {
+                // The common case (types already match) costs one comparison here.
+                var conversion = plan.decided(at: position - 1, value: Value.postgresType)
+                if conversion == nil {
+                    let column = keyMapping.column(for: key)
+                    conversion = try plan.decide(at: position - 1, value: Value.postgresType, swiftType: Value.self, column: column).conversion
+                }
+                if let conversion, !conversion.isIdentity {
+                    try encoder.encodingBuffer.appendField(value, converting: conversion)
+                    return
+                }
+            }
             try encoder.append(value)
         } catch var error as PostgresEncodingError {
             if error.column == nil { error.column = keyMapping.column(for: key) }
+            if error.columnType == nil { error.columnType = plan.columns[keyMapping.column(for: key)]?.declaredSQL }
             throw error
         }
     }
 
     mutating func appendNull(type: PostgresDataType, key: String) throws {
         guard try admit(key, isNull: true) else { return }
+        // NULL needs no conversion: a column that is always NULL never refuses its property's type.
         encoder.encodingBuffer.append(bigEndian: Int32(-1))
     }
 }
@@ -96,14 +115,18 @@ struct ColumnarSink: RowEncodingSink {
 
     /// Columns whose per-row element offsets are recorded.
     var trackedColumns: Set<String> = []
+    /// The table's column types: each column travels as an array of the column's own type,
+    /// converted here, so a value that does not fit fails before sending, naming its column.
+    var plan: TableEncodingPlan
 
     let keyMapping: KeyMapping
     private(set) var columns: [Column] = []
     private(set) var rows = 0
     private var position = 0
 
-    init(keyMapping: KeyMapping) {
+    init(keyMapping: KeyMapping, plan: TableEncodingPlan = .disabled) {
         self.keyMapping = keyMapping
+        self.plan = plan
     }
 
     mutating func beginRow() { position = 0 }
@@ -132,16 +155,29 @@ struct ColumnarSink: RowEncodingSink {
 
     mutating func append<Value: PostgresEncodable>(_ value: Value, key: String) throws {
         let index = try column(for: key, type: Value.postgresType)
-        if value.isPostgresNull {
+        let isNull = value.isPostgresNull
+        if isNull {
             columns[index].hasNull = true
             columns[index].nullCount += 1
         }
         let offset = columns[index].elements.count
         columns[index].offsets?.append(offset)
         do {
+            if plan.isEnabled, !isNull {
+                var conversion = plan.decided(at: index, value: Value.postgresType)
+                if conversion == nil {
+                    let column = columns[index].name
+                    conversion = try plan.decide(at: index, value: Value.postgresType, swiftType: Value.self, column: column).conversion
+                }
+                if let conversion, !conversion.isIdentity {
+                    try columns[index].elements.appendField(value, converting: conversion)
+                    return
+                }
+            }
             try columns[index].elements.appendField(value)
         } catch var error as PostgresEncodingError {
             if error.column == nil { error.column = keyMapping.column(for: key) }
+            if error.columnType == nil { error.columnType = plan.columns[keyMapping.column(for: key)]?.declaredSQL }
             throw error
         }
     }
@@ -165,8 +201,21 @@ struct ColumnarSink: RowEncodingSink {
     /// Column `index` as a one-dimensional array value, with its element and array types.
     func array(_ index: Int) -> PostgresArrayValue {
         let column = columns[index]
-        let element = column.type == .unspecified ? PostgresDataType.text : column.type
+        let element = sentType(index) ?? (column.type == .unspecified ? PostgresDataType.text : column.type)
         return PostgresArrayValue(elementType: element, count: rows, hasNull: column.hasNull, elements: column.elements.bytes)
+    }
+
+    /// The type column `index`'s values were converted to, when the table's types are known:
+    /// the decided encoding's, or for a column of NULLs only, the column's own.
+    func sentType(_ index: Int) -> PostgresDataType? {
+        guard plan.isEnabled else { return nil }
+        return plan.encoding(at: index)?.sentType ?? plan.columns[columns[index].name]?.base.oid
+    }
+
+    /// The SQL name of ``sentType(_:)``, for the `$n::type[]` cast; nil when unknown.
+    func sentTypeSQL(_ index: Int) -> String? {
+        guard plan.isEnabled else { return nil }
+        return plan.encoding(at: index)?.sentTypeSQL ?? plan.columns[columns[index].name]?.base.sqlName
     }
 }
 

@@ -85,6 +85,17 @@ public struct PostgresDataType: RawRepresentable, Hashable, Sendable, CustomStri
         }
     }
 
+    /// For a built-in array type, its element type (`int8` for `int8[]`); nil for any other type.
+    var arrayElementType: PostgresDataType? {
+        Self.elementTypes[rawValue].map(PostgresDataType.init(rawValue:))
+    }
+
+    private static let elementTypes: [UInt32: UInt32] = [
+        1000: 16, 1001: 17, 1002: 18, 1003: 19, 1005: 21, 1007: 23, 1009: 25, 1014: 1042, 1015: 1043,
+        1016: 20, 1021: 700, 1022: 701, 1028: 26, 1115: 1114, 1182: 1082, 1185: 1184, 1231: 1700,
+        2951: 2950, 199: 114, 3807: 3802,
+    ]
+
     private static let names: [UInt32: String] = [
         0: "unspecified", 16: "bool", 17: "bytea", 18: "char", 19: "name", 20: "int8", 21: "int2",
         23: "int4", 24: "regproc", 25: "text", 26: "oid", 114: "json", 142: "xml", 700: "float4",

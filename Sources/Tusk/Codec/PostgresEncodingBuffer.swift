@@ -74,6 +74,71 @@ public struct PostgresEncodingBuffer: Sendable {
         }
     }
 
+    /// Appends one length-prefixed field, its bytes converted to the column's type after the
+    /// value's codec wrote them.
+    ///
+    /// - Throws: what the value's codec or the conversion throws; the buffer is then as before.
+    @inline(__always)
+    mutating func appendField(_ value: some PostgresEncodable, converting conversion: PostgresBinaryConversion) throws {
+        if value.isPostgresNull {
+            append(bigEndian: Int32(-1))
+            return
+        }
+        let lengthOffset = bytes.count
+        append(bigEndian: Int32(0))
+        do {
+            try value.encode(into: &self)
+            try conversion.apply(to: &self, from: lengthOffset + 4)
+        } catch {
+            truncate(to: lengthOffset)
+            throw error
+        }
+        try patchLength(at: lengthOffset)
+    }
+
+    /// Appends one already-encoded field (nil for NULL), converted to the column's type.
+    ///
+    /// - Throws: what the conversion throws; the buffer is then as before.
+    mutating func appendField(encoded value: [UInt8]?, converting conversion: PostgresBinaryConversion) throws {
+        guard let value else {
+            append(bigEndian: Int32(-1))
+            return
+        }
+        let lengthOffset = bytes.count
+        append(bigEndian: Int32(0))
+        append(contentsOf: value)
+        do {
+            try conversion.apply(to: &self, from: lengthOffset + 4)
+        } catch {
+            truncate(to: lengthOffset)
+            throw error
+        }
+        try patchLength(at: lengthOffset)
+    }
+
+    /// Writes the length of the field whose prefix is at `lengthOffset`.
+    @inline(__always)
+    private mutating func patchLength(at lengthOffset: Int) throws {
+        let length = bytes.count - lengthOffset - 4
+        guard length <= Int(Int32.max) else {
+            truncate(to: lengthOffset)
+            throw PostgresEncodingError(.valueTooLarge, "a value of \(length) bytes exceeds PostgreSQL's 1 GiB field limit")
+        }
+        patch(bigEndian: Int32(length), at: lengthOffset)
+    }
+
+    /// Drops everything from `count` on, keeping the capacity.
+    @inline(__always)
+    mutating func truncate(to count: Int) {
+        bytes.removeSubrange(count...)
+    }
+
+    /// Reads a big-endian integer at `offset`; the caller has checked the length.
+    @inline(__always)
+    func integer<T: FixedWidthInteger>(at offset: Int, as: T.Type) -> T {
+        bytes.withUnsafeBytes { T(bigEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+    }
+
     /// Removes everything, keeping the allocated capacity for reuse.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)

@@ -180,10 +180,13 @@ extension Connection {
         return serverError
     }
 
-    /// FATAL and PANIC end the session; class 08 and 57P01–57P03 mean the server is going away.
+    /// FATAL and PANIC end the session; class 08 and 57P01–57P03 mean the server is going away —
+    /// except class 08 at ERROR severity, after which the session goes on: a receive function
+    /// that ran out of bytes (08P01 "insufficient data left in message", a COPY field shorter
+    /// than its column's type), or dblink failing to reach another server.
     static func meansConnectionLost(_ error: PostgresError) -> Bool {
         if error.severity == "FATAL" || error.severity == "PANIC" { return true }
-        if error.sqlState.class == .connectionException { return true }
+        if error.sqlState.class == .connectionException { return error.severity != "ERROR" }
         return error.sqlState == .adminShutdown || error.sqlState == .crashShutdown || error.sqlState == .cannotConnectNow
     }
 }

@@ -73,6 +73,7 @@ extension Connection {
                 _ = try collectResults(handle, &control, query: text)
                 statements.removeAll()
                 pendingDeallocations.removeAll()
+                columnTypeCache.removeAll()
             }
         } catch {
             logger.warning("DISCARD ALL failed; closing the connection", metadata: ["tusk_error": "\(error)"])
@@ -212,6 +213,7 @@ extension Connection {
         if error.sqlState == .invalidSQLStatementName {
             statements.removeAll()
             pendingDeallocations.removeAll()
+            columnTypeCache.removeAll()
         } else {
             statements.remove(key)
         }

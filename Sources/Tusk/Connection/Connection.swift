@@ -36,6 +36,7 @@ public actor Connection {
 
     var handle: PGConnectionHandle?
     var statements: PreparedStatementCache
+    var columnTypeCache = ColumnTypeCache()
     var pendingDeallocations: [String] = []
     /// The operation that owns the connection, if any; a COPY owns it across several calls.
     var activeOperation: ActiveOperation?
@@ -138,6 +139,7 @@ public actor Connection {
         activeOperation = nil
         resumeTurnWaiters()
         statements.removeAll()
+        columnTypeCache.removeAll()
         setHealth(.closed)
         _ = handle  // released here: PQfinish runs in its deinit, on this thread
         logger.debug("closed")
@@ -236,6 +238,7 @@ public actor Connection {
         activeOperation = nil
         resumeTurnWaiters()
         statements.removeAll()
+        columnTypeCache.removeAll()
         setHealth(.broken)
     }
 

@@ -12,7 +12,7 @@ public struct PostgresEncodingError: Error, Sendable, Hashable {
     /// What went wrong, as a value that can be matched.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case nulInText, outOfRange, valueTooLarge, tooManyParameters, unsupportedValue, invalidIdentifier
+            case nulInText, outOfRange, valueTooLarge, tooManyParameters, unsupportedValue, invalidIdentifier, typeMismatch
         }
 
         private let base: Base
@@ -36,6 +36,10 @@ public struct PostgresEncodingError: Error, Sendable, Hashable {
         public static let unsupportedValue = Code(.unsupportedValue)
         /// An identifier (table, column, schema name) is empty or contains NUL.
         public static let invalidIdentifier = Code(.invalidIdentifier)
+        /// A value's type cannot be stored in its column's type (a UUID into an `integer` column,
+        /// a Bool into a `date`): refused before anything is sent. ``PostgresEncodingError/valueType``
+        /// and ``PostgresEncodingError/columnType`` name both types.
+        public static let typeMismatch = Code(.typeMismatch)
     }
 
     /// What went wrong.
@@ -44,12 +48,20 @@ public struct PostgresEncodingError: Error, Sendable, Hashable {
     public var message: String
     /// The column or key the value was bound for, when known.
     public var column: String?
+    /// The PostgreSQL type the value was encoded as, when the error is about a column's type.
+    public var valueType: PostgresDataType?
+    /// The column's type as the server spells it (`smallint`, `character varying(20)`, a domain's
+    /// name), when the error is about a column's type.
+    public var columnType: String?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, column: String? = nil) {
+    public init(_ code: Code, _ message: String, column: String? = nil,
+                valueType: PostgresDataType? = nil, columnType: String? = nil) {
         self.code = code
         self.message = message
         self.column = column
+        self.valueType = valueType
+        self.columnType = columnType
     }
 }
 

@@ -12,7 +12,21 @@ extension Repository {
     /// Nil ``Model/serverGenerated`` columns of the first model are left to the server for every
     /// row; use ``addMany(_:returning:chunkSize:)`` to read generated values back.
     ///
+    /// Binary COPY has no casts, so each value is converted to its column's own type here (an
+    /// `Int` into an `integer` column, a `Date` into a `date`), as the server's assignment cast
+    /// would; the table's column types are read once per connection (see ``ColumnEncoding`` for
+    /// the conversions).
+    ///
     /// - Parameter progress: called with the number of rows sent so far, after each chunk.
+    /// - Throws: ``PostgresEncodingError`` with `typeMismatch` (naming the column and both types)
+    ///   for a property whose type the column cannot take — before the COPY starts when the first
+    ///   model has a value there — and with `outOfRange` (naming the column) for a value that does
+    ///   not fit, raised before that value is sent: the COPY is then aborted, none of its rows
+    ///   remain and the session's transaction can only roll back. ``PostgresError`` for what the
+    ///   server rejects. After an `ALTER TABLE` changed a column's type, the first COPY on a
+    ///   connection that read the old type fails with ``PostgresError`` `22P03`
+    ///   (`invalidBinaryRepresentation`) or `08P01` (`protocolViolation`); the connection then
+    ///   forgets the table's types, and the next call reads them again.
     @discardableResult
     public func addMany(_ models: some Sequence<M>, chunkBytes: Int = 1 << 20, progress: ((Int) -> Void)? = nil) async throws -> Int {
         var iterator = models.makeIterator()
@@ -31,10 +45,16 @@ extension Repository {
 
     private func copyModels(chunkBytes: Int, progress: ((Int) -> Void)?, next: () async throws -> M?) async throws -> Int {
         guard let first = try await next() else { return 0 }
-        let context = RowEncodingContext(sink: CopyRowSink(
-            encoder: PostgresBinaryCopyEncoder(capacity: chunkBytes + (chunkBytes >> 3)),
-            keyMapping: M.keyMapping, omittable: M.serverGenerated))
-        try encode(first, into: context)
+        var plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .copy)
+        // The first row fixes the columns and their conversions: a refused pair fails here,
+        // before the COPY starts.
+        let context = try await encoding(with: &plan, path: .copy) { plan in
+            let context = RowEncodingContext(sink: CopyRowSink(
+                encoder: PostgresBinaryCopyEncoder(capacity: chunkBytes + (chunkBytes >> 3)),
+                keyMapping: M.keyMapping, omittable: M.serverGenerated, plan: plan))
+            try encode(first, into: context)
+            return context
+        }
         let columns = context.sink.columns
         try await session.ensureBegun()
         var sent = 1
@@ -56,8 +76,10 @@ extension Repository {
                 progress?(sent)
             }
         } catch {
-            // An aborted COPY aborts the transaction: nothing of the batch can commit.
-            session.fail(with: error)
+            // An aborted COPY aborts the transaction, even when Tusk aborted it for a value it
+            // refused to encode: nothing of the batch can commit.
+            session.failCopy(with: error)
+            await session.forgetColumnTypes(of: M.tableSQL, ifStaleAfter: error)
             throw error
         }
     }
@@ -75,14 +97,24 @@ extension Repository {
     /// `\.id` for the generated keys, or `\.self` for whole rows. Each chunk is one statement,
     /// `INSERT … SELECT … FROM unnest($1, $2, …) RETURNING *`: one array parameter per column,
     /// never one statement (or one parameter) per row.
+    ///
+    /// Each column travels as an array of the column's own type, values converted here (see
+    /// ``addMany(_:chunkBytes:progress:)``).
+    ///
+    /// - Throws: ``PostgresEncodingError`` (`typeMismatch`, `outOfRange`, naming the column) before
+    ///   the chunk's statement is sent; `unsupportedValue` for an array column, which `unnest`
+    ///   cannot carry; ``PostgresError`` for what the server rejects.
     public func addMany<V>(_ models: some Sequence<M>, returning keyPath: KeyPath<M, V>, chunkSize: Int = 5_000) async throws -> [V] {
         var results: [V] = []
-        for chunk in models.chunked(max(1, chunkSize)) {
-            let encoded = try Self.columnar(chunk, tracking: [])
+        let chunks = models.chunked(max(1, chunkSize))
+        guard !chunks.isEmpty else { return [] }
+        var plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .unnest)
+        for chunk in chunks {
+            let encoded = try await encoding(with: &plan, path: .unnest) { try Self.columnar(chunk, tracking: [], plan: $0) }
             let omitted = Set(encoded.columns.filter { M.serverGenerated.contains($0.name) && $0.nullCount == encoded.rows }.map(\.name))
-            let source = try await unnestSource(encoded, omitting: omitted, ordered: true)
+            let source = try unnestSource(encoded, omitting: omitted, ordered: true)
             let sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) RETURNING *"
-            let stored = try await session.query(sql).decode(M.self, keyMapping: M.keyMapping)
+            let stored = try await runUnnest(sql).decode(M.self, keyMapping: M.keyMapping)
             // The rows come back in the SELECT's order (by ordinality); a count that differs (a
             // trigger skipped a row) would pair values with the wrong inputs: fail loudly.
             guard stored.count == chunk.count else {
@@ -129,29 +161,62 @@ extension Repository {
     }
 
     /// Upserts many models (see ``upsert(_:matching:update:where:)``) in statements of up to
-    /// `chunkSize` rows, the rows travelling as arrays through `unnest`. Returns how many rows were
-    /// inserted or updated.
+    /// `chunkSize` rows, the rows travelling as arrays through `unnest`, each of its column's own
+    /// type. Returns how many rows were inserted or updated.
     ///
     /// Two models with the same match key in one batch: the last one wins, applied before
     /// sending — PostgreSQL would otherwise refuse ("ON CONFLICT DO UPDATE command cannot affect
     /// row a second time").
+    ///
+    /// The models are read from `models` one chunk at a time: while the server executes a chunk,
+    /// the next one is read and encoded on another core, so memory holds about two chunks,
+    /// whatever the input's length.
+    ///
+    /// - Throws: as ``addMany(_:returning:chunkSize:)``; ``RepositoryError`` with `notUnique`
+    ///   when `matching` is not a primary key or unique constraint.
     @discardableResult
     public func upsertMany(_ models: some Sequence<M>, matching: [PartialKeyPath<M>], update: UpsertUpdate = .allColumns,
                            where condition: Filter<M>? = nil, chunkSize: Int = 10_000) async throws -> Int {
-        let plan = try UpsertPlan(matching: matching, update: update, condition: condition)
-        let chunks = models.chunked(max(1, chunkSize))
-        guard !chunks.isEmpty else { return 0 }
-        // Encode the next chunk on another core while the server executes this one: the client's
-        // work hides behind the server's, and memory holds two chunks, not the whole input.
-        var next = Task.detached { try Self.encodeUpsert(chunks[0], plan: plan) }
+        let upsert = try UpsertPlan(matching: matching, update: update, condition: condition)
+        let size = max(1, chunkSize)
+        var iterator = models.makeIterator()
+        // The sequence is read here, on the calling task (its iterator need not be Sendable); only
+        // the encoding of a chunk already read runs detached.
+        func nextChunk() -> [M] {
+            var chunk: [M] = []
+            chunk.reserveCapacity(size)
+            while chunk.count < size, let model = iterator.next() { chunk.append(model) }
+            return chunk
+        }
+        let first = nextChunk()
+        guard !first.isEmpty else { return 0 }
+        var plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .unnest)
+        func preEncode(_ chunk: [M]) -> (task: Task<ColumnarSink, any Error>, chunk: [M]) {
+            let encoding = plan.plan
+            return (Task.detached { try Self.encodeUpsert(chunk, plan: upsert, encoding: encoding) }, chunk)
+        }
+        var pending: (task: Task<ColumnarSink, any Error>, chunk: [M])? = preEncode(first)
         var affected = 0
-        for index in chunks.indices {
-            let encoded = try await next.value
-            if index + 1 < chunks.count {
-                let following = chunks[index + 1]
-                next = Task.detached { try Self.encodeUpsert(following, plan: plan) }
+        do {
+            while let current = pending {
+                let encoded: ColumnarSink
+                do {
+                    encoded = try await current.task.value
+                } catch let error as PostgresEncodingError where plan.cached && Session.mayBeStale(error) {
+                    // Refused by cached column types: read them again, and encode this chunk once more.
+                    plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .unnest, refresh: true)
+                    encoded = try Self.encodeUpsert(current.chunk, plan: upsert, encoding: plan.plan)
+                }
+                let following = nextChunk()
+                // Encode the next chunk on another core while the server executes this one.
+                pending = following.isEmpty ? nil : preEncode(following)
+                affected += try await runUpsert(encoded, plan: upsert, returning: false).affectedRows ?? 0
             }
-            affected += try await runUpsert(encoded, plan: plan, returning: false).affectedRows ?? 0
+        } catch {
+            // Never leave an encoding running behind the caller's back.
+            pending?.task.cancel()
+            _ = try? await pending?.task.value
+            throw error
         }
         // Rows of M changed without coming back: what the session loaded may be stale.
         session.identityMap.removeAll(of: M.self)
@@ -161,7 +226,9 @@ extension Repository {
     private func upsertChunk(_ models: [M], matching: [PartialKeyPath<M>], update: UpsertUpdate, where condition: Filter<M>?,
                              returning: Bool) async throws -> QueryResult {
         let plan = try UpsertPlan(matching: matching, update: update, condition: condition)
-        return try await runUpsert(try Self.encodeUpsert(models, plan: plan), plan: plan, returning: returning)
+        var encoding = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .unnest)
+        let encoded = try await self.encoding(with: &encoding, path: .unnest) { try Self.encodeUpsert(models, plan: plan, encoding: $0) }
+        return try await runUpsert(encoded, plan: plan, returning: returning)
     }
 
     /// The resolved columns of an upsert.
@@ -192,8 +259,8 @@ extension Repository {
     }
 
     /// A chunk of models as columns, duplicates resolved (last one wins).
-    static func encodeUpsert(_ models: [M], plan: UpsertPlan) throws -> ColumnarSink {
-        let encoded = try columnar(models, tracking: Set(plan.matchColumns))
+    static func encodeUpsert(_ models: [M], plan: UpsertPlan, encoding: TableEncodingPlan = .disabled) throws -> ColumnarSink {
+        let encoded = try columnar(models, tracking: Set(plan.matchColumns), plan: encoding)
         let matchIndexes = plan.matchColumns.compactMap { name in encoded.columns.firstIndex { $0.name == name } }
         func key(_ row: Int) -> [ArraySlice<UInt8>] { matchIndexes.map { encoded.element(row: row, column: $0) } }
         // Usually every key is distinct: find out cheaply before building the last-wins map.
@@ -207,14 +274,14 @@ extension Repository {
         var lastIndex: [[ArraySlice<UInt8>]: Int] = [:]
         for row in 0..<encoded.rows { lastIndex[key(row)] = row }
         let keep = Set(lastIndex.values)
-        return try columnar(models.enumerated().filter { keep.contains($0.offset) }.map(\.element), tracking: [])
+        return try columnar(models.enumerated().filter { keep.contains($0.offset) }.map(\.element), tracking: [], plan: encoding)
     }
 
     private func runUpsert(_ encoded: ColumnarSink, plan: UpsertPlan, returning: Bool) async throws -> QueryResult {
         let omitted = Set(encoded.columns.filter {
             M.serverGenerated.contains($0.name) && $0.nullCount == encoded.rows && !plan.matchColumns.contains($0.name)
         }.map(\.name))
-        let source = try await unnestSource(encoded, omitting: omitted, ordered: false)
+        let source = try unnestSource(encoded, omitting: omitted, ordered: false)
         var sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) ON CONFLICT (\(idents: plan.matchColumns)) "
         let updated = plan.updateColumns ?? source.columns.filter { !plan.matchColumns.contains($0) }
         if plan.doNothing || updated.isEmpty {
@@ -225,7 +292,7 @@ extension Repository {
         }
         if returning { sql.append(" RETURNING *") }
         do {
-            return try await session.query(sql)
+            return try await runUnnest(sql)
         } catch let error as PostgresError where error.sqlState == .invalidColumnReference {
             throw RepositoryError(.notUnique,
                                   "(\(plan.matchColumns.joined(separator: ", "))) is not a primary key or unique constraint of \(M.entityName): \(error.message)")
@@ -237,6 +304,8 @@ extension Repository {
     /// Updates many rows by primary key in set-based statements — one `UPDATE … FROM unnest(…)`
     /// per chunk, never one per row. Writes `columns` (default: every non-key column). Returns how
     /// many rows changed.
+    ///
+    /// - Throws: as ``addMany(_:returning:chunkSize:)``.
     @discardableResult
     public func updateMany(_ models: some Sequence<M>, columns: [PartialKeyPath<M>]? = nil, chunkSize: Int = 20_000) async throws -> Int {
         let schema = ModelSchema.of(M.self)
@@ -249,9 +318,12 @@ extension Repository {
             })
         }
         var affected = 0
-        for chunk in models.chunked(max(1, chunkSize)) {
-            let encoded = try Self.columnar(chunk, tracking: [])
-            let source = try await unnestSource(encoded, omitting: [], ordered: false)
+        let chunks = models.chunked(max(1, chunkSize))
+        var plan: (plan: TableEncodingPlan, cached: Bool) = chunks.isEmpty ? (.disabled, false)
+            : try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .unnest)
+        for chunk in chunks {
+            let encoded = try await encoding(with: &plan, path: .unnest) { try Self.columnar(chunk, tracking: [], plan: $0) }
+            let source = try unnestSource(encoded, omitting: [], ordered: false)
             let assigned = source.columns.filter { !M.primaryKey.contains($0) && (chosen?.contains($0) ?? true) }
             guard !assigned.isEmpty else { throw RepositoryError(.invalidArgument, "updateMany has no column to set") }
             let sql: SQL = """
@@ -259,7 +331,7 @@ extension Repository {
                 FROM (\(source.select)) AS tusk_source (\(idents: source.columns)) \
                 WHERE \(SQL.join(M.primaryKey.map { "tusk_target.\(ident: $0) = tusk_source.\(ident: $0)" }, separator: " AND "))
                 """
-            affected += try await session.execute(sql)
+            affected += try await runUnnest(sql).affectedRows ?? 0
         }
         session.expireAll()
         return affected
@@ -267,11 +339,13 @@ extension Repository {
 
     // MARK: - Columnar encoding
 
-    static func columnar(_ models: [M], tracking: Set<String>) throws -> ColumnarSink {
-        var sink = ColumnarSink(keyMapping: M.keyMapping)
+    static func columnar(_ models: [M], tracking: Set<String>, plan: TableEncodingPlan = .disabled) throws -> ColumnarSink {
+        var sink = ColumnarSink(keyMapping: M.keyMapping, plan: plan)
         sink.trackedColumns = tracking
         let context = RowEncodingContext(sink: sink)
-        for model in models {
+        for (index, model) in models.enumerated() {
+            // Encoding may run detached (upsertMany): stop soon when the caller gave up.
+            if index & 1023 == 1023 { try Task.checkCancellation() }
             context.sink.beginRow()
             try context.encode(model)
             try context.sink.endRow()
@@ -280,30 +354,29 @@ extension Repository {
         return sink
     }
 
-    /// `SELECT u.c1, u.c2 FROM unnest($1::int8[], $2::text[]) AS u(c1, c2)` over the encoded
-    /// columns, casting columns Tusk cannot name (enums, domains) to the table's own types.
-    func unnestSource(_ encoded: ColumnarSink, omitting: Set<String>, ordered: Bool) async throws -> (columns: [String], select: SQL) {
+    /// `SELECT u.c1, u.c2 FROM unnest($1::bigint[], $2::text[]) AS u(c1, c2)` over the encoded
+    /// columns, each array of its column's own type when the table's types are known.
+    ///
+    /// - Throws: ``PostgresEncodingError`` with `unsupportedValue` for an array column.
+    func unnestSource(_ encoded: ColumnarSink, omitting: Set<String>, ordered: Bool) throws -> (columns: [String], select: SQL) {
         let indexes = encoded.columns.indices.filter { !omitting.contains(encoded.columns[$0].name) }
         let columns = indexes.map { encoded.columns[$0].name }
-        var tableTypes: [String: String] = [:]
-        if indexes.contains(where: { encoded.array($0).arrayTypeName == nil || encoded.columns[$0].type == .unspecified }) {
-            tableTypes = try await columnTypes()
-        }
         var arrays: [SQL] = []
         var selected: [SQL] = []
         for (position, index) in indexes.enumerated() {
             let array = encoded.array(index)
             let alias = "c\(position + 1)"
-            let name = encoded.columns[index].name
-            if let typeName = array.arrayTypeName, encoded.columns[index].type != .unspecified {
-                arrays.append("\(array)::\(unsafeRaw: typeName)")
-                selected.append("u.\(unsafeRaw: alias)")
-            } else if let target = tableTypes[name] {
-                arrays.append("\(array)::text[]")
-                selected.append("u.\(unsafeRaw: alias)::\(unsafeRaw: target)")
-            } else {
-                throw RepositoryError(.unknownColumn, "\(M.entityName) has no column \(name.debugDescription)")
+            if let target = encoded.plan.columns[encoded.columns[index].name], target.isArray {
+                // Refused whatever the values (a column of NULLs only included): no arrays of arrays.
+                _ = try ColumnEncoding.plan(value: target.declared, swiftType: nil, into: target, timeZone: .utc, path: .unnest)
             }
+            if let typeName = encoded.sentTypeSQL(index) {
+                arrays.append("\(array)::\(unsafeRaw: typeName)[]")
+            } else {
+                // The table is unknown, or lacks the column: the server's error will say so.
+                arrays.append("\(array)::\(unsafeRaw: array.arrayTypeName ?? "text[]")")
+            }
+            selected.append("u.\(unsafeRaw: alias)")
         }
         let aliases = (1...max(1, indexes.count)).map { "c\($0)" }.joined(separator: ", ")
         var select: SQL = "SELECT \(SQL.join(selected, separator: ", ")) FROM unnest(\(SQL.join(arrays, separator: ", ")))"
@@ -315,15 +388,29 @@ extension Repository {
         return (columns, select)
     }
 
-    /// The table's column types as SQL (`format_type`), for casts of values Tusk sends as text.
-    private func columnTypes() async throws -> [String: String] {
-        let result = try await session.query("""
-            SELECT a.attname::text, format_type(a.atttypid, a.atttypmod)
-            FROM pg_attribute a WHERE a.attrelid = \(M.tableSQL.text)::regclass AND a.attnum > 0 AND NOT a.attisdropped
-            """)
-        var types: [String: String] = [:]
-        for row in result { types[try row.decode(String.self, at: 0)] = try row.decode(String.self, at: 1) }
-        return types
+    /// Runs `body` (encoding before anything is sent) with the table's encoding plan. When it
+    /// fails on a column's type and the types came from the connection's cache, they are read
+    /// again and `body` runs once more: after an `ALTER TABLE` widened a column, a refusal based
+    /// on the old type must not outlive the change.
+    private func encoding<T>(with plan: inout (plan: TableEncodingPlan, cached: Bool), path: ColumnEncoding.Path,
+                             _ body: (TableEncodingPlan) throws -> T) async throws -> T {
+        do {
+            return try body(plan.plan)
+        } catch let error as PostgresEncodingError where plan.cached && Session.mayBeStale(error) {
+            plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: path, refresh: true)
+            return try body(plan.plan)
+        }
+    }
+
+    /// Runs an `unnest` statement; a failure that says the table changed makes the connection
+    /// read its column types again next time.
+    private func runUnnest(_ sql: SQL) async throws -> QueryResult {
+        do {
+            return try await session.query(sql)
+        } catch {
+            await session.forgetColumnTypes(of: M.tableSQL, ifStaleAfter: error)
+            throw error
+        }
     }
 }
 

@@ -50,7 +50,12 @@ struct FlushStatement {
 /// so it is unit-tested without a database.
 enum FlushPlan {
     /// The statements for `writes`, batching runs of same-shaped writes.
-    static func statements(for writes: [PendingWrite]) -> [FlushStatement] {
+    ///
+    /// - Parameter encodings: per table (its SQL text), the column types a batch's arrays are
+    ///   converted to; a batch without one sends arrays of the values' own types. A value that
+    ///   does not fit its column makes the batch's statement unencodable: nothing is sent, and
+    ///   the error names the column.
+    static func statements(for writes: [PendingWrite], encodings: [String: TableEncodingPlan] = [:]) -> [FlushStatement] {
         var result: [FlushStatement] = []
         var index = 0
         while index < writes.count {
@@ -61,7 +66,8 @@ enum FlushPlan {
             }
             if let shape, end - index >= 2 {
                 let members = Array(index..<end)
-                result.append(batch(shape, members.map { writes[$0] }, indexes: members))
+                result.append(batch(shape, members.map { writes[$0] }, indexes: members,
+                                    plan: encodings[writes[index].table.text] ?? .disabled))
             } else {
                 for single in index..<end {
                     result.append(FlushStatement(shape: .single(single), sql: statement(for: writes[single])))
@@ -70,6 +76,22 @@ enum FlushPlan {
             index = end
         }
         return result
+    }
+
+    /// The tables (their SQL text) that `statements(for:)` sends at least one set-based batch to.
+    static func batchedTables(_ writes: [PendingWrite]) -> [String] {
+        var tables: [String] = []
+        var index = 0
+        while index < writes.count {
+            let shape = BatchShape(writes[index])
+            var end = index + 1
+            if shape != nil {
+                while end < writes.count, BatchShape(writes[end]) == shape { end += 1 }
+            }
+            if shape != nil, end - index >= 2, !tables.contains(writes[index].table.text) { tables.append(writes[index].table.text) }
+            index = end
+        }
+        return tables
     }
 
     /// What writes must share to travel in one set-based statement.
@@ -102,19 +124,19 @@ enum FlushPlan {
         write.fields.filter { !($0.bytes == nil && write.serverGenerated.contains($0.column)) }
     }
 
-    private static func batch(_ shape: BatchShape, _ writes: [PendingWrite], indexes: [Int]) -> FlushStatement {
+    private static func batch(_ shape: BatchShape, _ writes: [PendingWrite], indexes: [Int], plan: TableEncodingPlan) -> FlushStatement {
         let table = writes[0].table
         switch shape.kind {
         case .insert:
             let columns = writes.map(insertFields)
-            let (arrays, aliases) = unnestArrays(columns)
+            let (arrays, aliases) = unnestArrays(columns, plan: plan)
             let select = aliases.map { "u.\($0)" }.joined(separator: ", ")
             let sql: SQL = """
                 INSERT INTO \(table) (\(idents: shape.columns)) SELECT \(unsafeRaw: select) FROM unnest(\(arrays))                 WITH ORDINALITY AS u(\(unsafeRaw: aliases.joined(separator: ", ")), tusk_ordinality)                 ORDER BY u.tusk_ordinality RETURNING *
                 """
             return FlushStatement(shape: .inserts(indexes), sql: sql)
         case .update:
-            let (arrays, aliases) = unnestArrays(writes.map { $0.key + $0.fields })
+            let (arrays, aliases) = unnestArrays(writes.map { $0.key + $0.fields }, plan: plan)
             let keyCount = shape.keyColumns.count
             let assignments = shape.columns.enumerated().map { offset, column -> SQL in
                 "\(ident: column) = s.\(unsafeRaw: aliases[keyCount + offset])"
@@ -127,7 +149,7 @@ enum FlushPlan {
                 """
             return FlushStatement(shape: .updates(indexes), sql: sql)
         case .delete:
-            let (arrays, aliases) = unnestArrays(writes.map(\.key))
+            let (arrays, aliases) = unnestArrays(writes.map(\.key), plan: plan)
             let conditions = shape.keyColumns.enumerated().map { offset, column -> SQL in
                 "tusk_target.\(ident: column) = s.\(unsafeRaw: aliases[offset])"
             }
@@ -139,27 +161,52 @@ enum FlushPlan {
     }
 
     /// Column-major arrays of the rows' fields, each cast to its array type, and their aliases.
-    private static func unnestArrays(_ rows: [[EncodedRow.Field]]) -> (SQL, [String]) {
+    /// With the table's column types, each array is of its column's own type, values converted
+    /// (decided once per column); a value that cannot be converted leaves the fragment carrying
+    /// the error, so the statement is never sent.
+    private static func unnestArrays(_ rows: [[EncodedRow.Field]], plan: TableEncodingPlan) -> (SQL, [String]) {
         let width = rows.first?.count ?? 0
+        var plan = plan
         var arrays: [SQL] = []
-        var aliases: [String] = []
+        let aliases = (0..<width).map { "c\($0 + 1)" }
         for column in 0..<width {
             var elements = PostgresEncodingBuffer()
             var hasNull = false
-            for row in rows {
-                let field = row[column]
-                if let bytes = field.bytes {
-                    elements.append(bigEndian: Int32(bytes.count))
-                    elements.append(contentsOf: bytes)
-                } else {
-                    hasNull = true
-                    elements.append(bigEndian: Int32(-1))
+            var type = rows[0][column].type
+            var typeName = PostgresArrayValue(elementType: type, count: 0, hasNull: false, elements: []).arrayTypeName ?? "text[]"
+            do {
+                var conversion = PostgresBinaryConversion.identity
+                if plan.isEnabled, let target = plan.columns[rows[0][column].column] {
+                    // Rows of a batch share their types; a column of NULLs only is sent as the
+                    // column's own type.
+                    var encoding = ColumnEncoding(conversion: .identity, sentType: target.base.oid, sentTypeSQL: target.base.sqlName)
+                    if let value = rows.first(where: { $0[column].bytes != nil })?[column] {
+                        encoding = try plan.decide(at: column, value: value.type, swiftType: nil, column: value.column)
+                    }
+                    conversion = encoding.conversion
+                    type = encoding.sentType
+                    typeName = encoding.sentTypeSQL + "[]"
                 }
+                for (index, row) in rows.enumerated() {
+                    let field = row[column]
+                    if field.bytes == nil { hasNull = true }
+                    do {
+                        try elements.appendField(encoded: field.bytes, converting: conversion)
+                    } catch var error as PostgresEncodingError {
+                        error.column = error.column ?? field.column
+                        error.columnType = error.columnType ?? plan.columns[field.column]?.declaredSQL
+                        error.message += " (row \(index + 1) of the batch)"
+                        throw error
+                    }
+                }
+            } catch {
+                var failed = SQL()
+                failed.bindings.encodingError = (error as? PostgresEncodingError)
+                    ?? PostgresEncodingError(.unsupportedValue, "\(error)", column: rows[0][column].column)
+                return (failed, aliases)
             }
-            let type = rows[0][column].type
             let array = PostgresArrayValue(elementType: type, count: rows.count, hasNull: hasNull, elements: elements.bytes)
-            arrays.append("\(array)::\(unsafeRaw: array.arrayTypeName ?? "text[]")")
-            aliases.append("c\(column + 1)")
+            arrays.append("\(array)::\(unsafeRaw: typeName)")
         }
         return (SQL.join(arrays, separator: ", "), aliases)
     }

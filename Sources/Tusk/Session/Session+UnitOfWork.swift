@@ -126,7 +126,7 @@ extension Session {
     /// Sends `writes` in one round trip, batched, and completes them; on a failure, replays them
     /// one by one after a savepoint rollback to name the failing change.
     private func send(_ writes: [PendingWrite]) async throws {
-        let plan = FlushPlan.statements(for: writes)
+        let plan = try await flushStatements(for: writes)
         let batched = plan.count < writes.count
         var statements: [SQL] = []
         if batched { statements.append("SAVEPOINT tusk_flush") }
@@ -143,6 +143,7 @@ extension Session {
             return
         }
         // A batch failed: undo the flush and replay one statement a write, to name the culprit.
+        await forgetColumnTypes(of: writes, ifStaleAfter: planOutcomes)
         _ = try await connection.runTransactionControl("ROLLBACK TO SAVEPOINT tusk_flush", timeout: .seconds(30))
         transaction.rolledBackToSavepoint()
         let replay = try await runPipeline(writes.map(FlushPlan.statement(for:)))

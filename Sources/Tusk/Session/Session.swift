@@ -163,6 +163,13 @@ public final class Session {
         transaction.unitOfWorkFailed(error, connectionLost: serverStatus == .lost)
     }
 
+    /// Records that a COPY was aborted, whatever aborted it — the server, the producer, or a value
+    /// Tusk refused to encode mid-stream: the server has failed the transaction either way, so
+    /// nothing of the batch can commit.
+    func failCopy(with error: any Error) {
+        transaction.unitOfWorkFailed(error, connectionLost: serverStatus == .lost)
+    }
+
     /// The server's transaction state after the last operation, from libpq's status.
     var serverStatus: TransactionStateMachine.ServerStatus {
         switch connection.currentHealth {

@@ -79,7 +79,8 @@ extension TestDatabase {
     /// Runs `body` with a pool whose connections use a fresh schema as their search path; the
     /// schema is dropped afterwards.
     static func withPool<T>(
-        min: Int = 0, max: Int = 4, settings: [String: String] = [:], logger: Logger = Logger(label: "tusk.pool"),
+        min: Int = 0, max: Int = 4, settings: [String: String] = [:], preparedStatementCacheSize: Int? = nil,
+        logger: Logger = Logger(label: "tusk.pool"),
         configure: (inout PoolConfiguration) -> Void = { _ in },
         _ body: (ConnectionPool, String) async throws -> T
     ) async throws -> T {
@@ -92,6 +93,7 @@ extension TestDatabase {
         configuration.maxConnections = max
         configuration.acquireTimeout = .seconds(20)
         for (name, value) in settings { configuration.connection.settings[name] = value }
+        if let preparedStatementCacheSize { configuration.connection.preparedStatementCacheSize = preparedStatementCacheSize }
         configure(&configuration)
         let pool = ConnectionPool(configuration: configuration, logger: logger)
         do {

@@ -86,3 +86,60 @@ import Testing
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 }
+
+@Suite struct FlushPlanColumnTypeTests {
+    typealias Account = FlushPlanTests.Account
+
+    let plans = [
+        #""bank"."accounts""#: TableEncodingPlan(
+            table: "bank.accounts",
+            columns: ["id": column("id", .int4, sql: "integer"), "owner_name": column("owner_name", .varchar, sql: "character varying(20)", baseSQL: "character varying"),
+                      "balance": column("balance", .int2, sql: "smallint"), "opened_at": column("opened_at", .int8, sql: "bigint")],
+            timeZone: .utc, path: .unnest),
+    ]
+
+    func write(_ kind: PendingWrite.Kind, _ account: Account) throws -> PendingWrite {
+        let row = try EncodedRow(encoding: account)
+        return PendingWrite(kind: kind, table: Account.tableSQL, entity: Account.entityName,
+                            fields: kind == .insert ? row.fields : row.fields.filter { $0.column != "id" },
+                            key: kind == .insert ? [] : try Account.keyFields(of: row), serverGenerated: Account.serverGenerated,
+                            complete: { _ in })
+    }
+
+    @Test func batchesSendArraysOfTheColumnsOwnTypes() throws {
+        let writes = try [write(.insert, Account(id: nil, ownerName: "a", balance: 1, openedAt: nil)),
+                          write(.insert, Account(id: nil, ownerName: "b", balance: 2, openedAt: nil))]
+        let statements = FlushPlan.statements(for: writes, encodings: plans)
+        #expect(statements.count == 1)
+        #expect(statements[0].sql.text.contains("unnest($1::character varying[], $2::smallint[])"), "\(statements[0].sql.text)")
+        #expect(statements[0].sql.bindings.encodingError == nil)
+        let arrays = statements[0].sql.bindings.fields
+        #expect(arrays[1].bytes?[8..<12] == [0, 0, 0, 21], "the array header names int2")
+        #expect(FlushPlan.statements(for: writes)[0].sql.text.contains("$2::int8[]"), "without column types, as before")
+    }
+
+    @Test func updateKeysAreConvertedToo() throws {
+        let writes = try [write(.update, Account(id: 1, ownerName: "a", balance: 1, openedAt: 5)),
+                          write(.update, Account(id: 2, ownerName: "b", balance: 2, openedAt: 6))]
+        let sql = FlushPlan.statements(for: writes, encodings: plans)[0].sql
+        #expect(sql.text.contains("unnest($1::integer[], $2::character varying[], $3::smallint[], $4::bigint[])"), "\(sql.text)")
+    }
+
+    @Test func aValueThatDoesNotFitMakesTheBatchUnsendable() throws {
+        let writes = try [write(.insert, Account(id: nil, ownerName: "a", balance: 1, openedAt: nil)),
+                          write(.insert, Account(id: nil, ownerName: "b", balance: 40_000, openedAt: nil))]
+        let sql = FlushPlan.statements(for: writes, encodings: plans)[0].sql
+        let error = try #require(sql.bindings.encodingError)
+        #expect(error.code == .outOfRange)
+        #expect(error.column == "balance")
+        #expect(error.columnType == "smallint")
+        #expect(error.message.contains("row 2"))
+        #expect(throws: PostgresEncodingError.self) { try sql.validate() }
+    }
+
+    @Test func batchedTablesAreTheOnesWithRunsOfTwoOrMore() throws {
+        let one = try write(.insert, Account(id: nil, ownerName: "a", balance: 1, openedAt: nil))
+        #expect(FlushPlan.batchedTables([one]).isEmpty)
+        #expect(FlushPlan.batchedTables([one, one]) == [#""bank"."accounts""#])
+    }
+}
