@@ -6,12 +6,7 @@ import TuskTestSupport
 /// Tusk tells the truth about a commit: success means committed, an error from the commit means
 /// nothing was committed.
 @Suite struct CommitTruthTests {
-    struct Item: Model {
-        static let tableName = "items"
-        var id: Int64?
-        var name: String
-        var quantity: Int32
-    }
+    typealias Item = ItemsTable.Item
 
     struct Note: Model {
         static let tableName = "notes"
@@ -26,9 +21,7 @@ import TuskTestSupport
     }
 
     func createItems(_ pool: ConnectionPool) async throws {
-        try await pool.withConnection { connection in
-            try await connection.execute("CREATE TABLE items (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, quantity int NOT NULL DEFAULT 0)")
-        }
+        try await ItemsTable.create(pool)
     }
 
     @Test func anUpdateThatMatchesNoRowFailsTheCommitAndNothingIsCommitted() async throws {

@@ -4,17 +4,10 @@ import Tusk
 import TuskTestSupport
 
 @Suite struct SessionTests {
-    struct Item: Model {
-        static let tableName = "items"
-        var id: Int64?
-        var name: String
-        var quantity: Int32
-    }
+    typealias Item = ItemsTable.Item
 
     func createItems(_ pool: ConnectionPool) async throws {
-        try await pool.withConnection { connection in
-            try await connection.execute("CREATE TABLE items (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, quantity int NOT NULL DEFAULT 0 CHECK (quantity >= 0))")
-        }
+        try await ItemsTable.create(pool)
     }
 
     @Test func commitsWhenTheClosureReturns() async throws {

@@ -221,24 +221,6 @@ extension Connection {
 
     /// Whether the statement's first keyword is COPY (after white space and comments).
     static func isCopyStatement(_ text: String) -> Bool {
-        var bytes = text.utf8[...]
-        while let first = bytes.first {
-            if first == UInt8(ascii: " ") || first == UInt8(ascii: "\n") || first == UInt8(ascii: "\t") || first == UInt8(ascii: "\r") {
-                bytes = bytes.dropFirst()
-            } else if bytes.starts(with: "--".utf8) {
-                bytes = bytes.drop { $0 != UInt8(ascii: "\n") }
-            } else if bytes.starts(with: "/*".utf8) {
-                guard let end = bytes.firstRange(of: "*/".utf8) else { return false }
-                bytes = bytes[end.upperBound...]
-            } else {
-                break
-            }
-        }
-        guard bytes.first == UInt8(ascii: "C") || bytes.first == UInt8(ascii: "c") else { return false }
-        let keyword = bytes.prefix(4).map { $0 & 0xDF }  // ASCII upper case
-        guard keyword == Array("COPY".utf8) else { return false }
-        let after = bytes.dropFirst(4).first
-        return after == nil || after == UInt8(ascii: " ") || after == UInt8(ascii: "\n") || after == UInt8(ascii: "\t")
-            || after == UInt8(ascii: "\r") || after == UInt8(ascii: "(")
+        LeadingKeyword.statement(text, startsWith: "COPY")
     }
 }

@@ -57,23 +57,16 @@ enum FlushPlan {
     ///   the error names the column.
     static func statements(for writes: [PendingWrite], encodings: [String: TableEncodingPlan] = [:]) -> [FlushStatement] {
         var result: [FlushStatement] = []
-        var index = 0
-        while index < writes.count {
-            let shape = BatchShape(writes[index])
-            var end = index + 1
-            if shape != nil {
-                while end < writes.count, BatchShape(writes[end]) == shape { end += 1 }
-            }
-            if let shape, end - index >= 2 {
-                let members = Array(index..<end)
+        for run in runs(of: writes) {
+            if let shape = run.batch {
+                let members = Array(run.range)
                 result.append(batch(shape, members.map { writes[$0] }, indexes: members,
-                                    plan: encodings[writes[index].table.text] ?? .disabled))
+                                    plan: encodings[writes[run.range.lowerBound].table.text] ?? .disabled))
             } else {
-                for single in index..<end {
+                for single in run.range {
                     result.append(FlushStatement(shape: .single(single), sql: statement(for: writes[single])))
                 }
             }
-            index = end
         }
         return result
     }
@@ -81,6 +74,17 @@ enum FlushPlan {
     /// The tables (their SQL text) that `statements(for:)` sends at least one set-based batch to.
     static func batchedTables(_ writes: [PendingWrite]) -> [String] {
         var tables: [String] = []
+        for run in runs(of: writes) where run.batch != nil {
+            let table = writes[run.range.lowerBound].table.text
+            if !tables.contains(table) { tables.append(table) }
+        }
+        return tables
+    }
+
+    /// The writes cut into runs of consecutive writes of one shape: a run of two or more that can
+    /// be batched carries its shape; anything else travels one statement a write.
+    private static func runs(of writes: [PendingWrite]) -> [(batch: BatchShape?, range: Range<Int>)] {
+        var runs: [(batch: BatchShape?, range: Range<Int>)] = []
         var index = 0
         while index < writes.count {
             let shape = BatchShape(writes[index])
@@ -88,10 +92,10 @@ enum FlushPlan {
             if shape != nil {
                 while end < writes.count, BatchShape(writes[end]) == shape { end += 1 }
             }
-            if shape != nil, end - index >= 2, !tables.contains(writes[index].table.text) { tables.append(writes[index].table.text) }
+            runs.append((end - index >= 2 ? shape : nil, index..<end))
             index = end
         }
-        return tables
+        return runs
     }
 
     /// What writes must share to travel in one set-based statement.

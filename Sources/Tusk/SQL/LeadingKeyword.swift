@@ -1,0 +1,44 @@
+/// Reads the first words of a statement without parsing SQL and without allocating: white space
+/// and `--` / `/* */` comments are skipped, words compare ASCII case-insensitively.
+enum LeadingKeyword {
+    /// Drops white space and comments from the front of `bytes`.
+    static func skipSpaceAndComments(_ bytes: inout Substring.UTF8View) {
+        while let first = bytes.first {
+            if first == UInt8(ascii: " ") || first == UInt8(ascii: "\n") || first == UInt8(ascii: "\t") || first == UInt8(ascii: "\r") {
+                bytes = bytes.dropFirst()
+            } else if bytes.starts(with: "--".utf8) {
+                bytes = bytes.drop { $0 != UInt8(ascii: "\n") }
+            } else if bytes.starts(with: "/*".utf8) {
+                guard let end = bytes.firstRange(of: "*/".utf8) else {
+                    bytes = bytes[bytes.endIndex...]
+                    return
+                }
+                bytes = bytes[end.upperBound...]
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Whether `bytes` starts with `word` (ASCII, any case) followed by something that is not
+    /// part of a word.
+    static func startsWithWord(_ bytes: Substring.UTF8View, _ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        var index = bytes.startIndex
+        for offset in 0..<count {
+            guard index < bytes.endIndex, bytes[index] & 0xDF == word.utf8Start[offset] else { return false }
+            index = bytes.index(after: index)
+        }
+        guard index < bytes.endIndex else { return true }
+        let next = bytes[index] & 0xDF
+        return !(next >= UInt8(ascii: "A") && next <= UInt8(ascii: "Z")) && bytes[index] != UInt8(ascii: "_")
+            && !(bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9"))
+    }
+
+    /// Whether the statement's first word is `word`.
+    static func statement(_ text: String, startsWith word: StaticString) -> Bool {
+        var bytes = text.utf8[...]
+        skipSpaceAndComments(&bytes)
+        return startsWithWord(bytes, word)
+    }
+}
