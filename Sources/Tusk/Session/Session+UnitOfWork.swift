@@ -22,7 +22,7 @@ extension Session {
                     }
                     let stored = try row.decode(M.self, keyMapping: M.keyMapping)
                     let snapshot = try self.remember(stored)
-                    if let providedKey, let storedKey = try? M.keyFields(of: snapshot), storedKey != providedKey {
+                    if let providedKey, let snapshot, let storedKey = try? M.keyFields(of: snapshot), storedKey != providedKey {
                         throw SessionError(.flushFailed, message: "a row returned by the insert into \(M.entityName) does not match its input")
                     }
                     pending.stored = stored
@@ -154,11 +154,14 @@ extension Session {
 
     /// Remembers a row the session loaded: later loads of the same key return it without a query,
     /// and ``update(_:)`` diffs against it.
+    ///
+    /// Returns the snapshot, or nil in an autocommit session, which remembers nothing.
     @discardableResult
-    func remember<M: Model>(_ model: M) throws -> EncodedRow {
+    func remember<M: Model>(_ model: M) throws -> EncodedRow? {
+        // A one-shot autocommit session ends with its single statement: nothing to remember for,
+        // and no encoding to pay.
+        guard !options.autocommit else { return nil }
         let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
-        // A one-shot autocommit session ends with its single statement: nothing to remember for.
-        guard !options.autocommit else { return row }
         let key = IdentityMap.key(M.self, fields: try M.keyFields(of: row))
         identityMap.store(IdentityMap.Entry(value: model, snapshot: row), for: key)
         return row

@@ -85,8 +85,9 @@ public final class Session {
     ///   itself failed, and the errors of ``Connection/query(_:timeout:)``.
     func run(_ sql: SQL, timeout: Duration? = nil) async throws -> QueryResult {
         try checkUsable()
-        try sql.validate()
-        if let keyword = TransactionControl.keyword(of: sql.text) {
+        // The leading keyword is in the first segment (a statement cannot start with a
+        // placeholder), which needs no assembly of the full text.
+        if let keyword = TransactionControl.keyword(of: sql.segments.first ?? "") {
             throw SessionError(.invalidUsage,
                                message: "\(keyword) cannot run as a session statement: the session owns its transaction; use commit(), rollback() or withSavepoint")
         }
