@@ -132,6 +132,33 @@ import TuskTestSupport
         }
     }
 
+    @Test func anExportCancelledWhileTheServerStillRunsItDoesNotAbortTheSession() async throws {
+        try await TestDatabase.withPool(min: 1, max: 1) { pool, schema in
+            try await pool.withConnection { connection in
+                try await connection.executeScript("""
+                    CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);
+                    INSERT INTO users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 2000) g;
+                    """)
+            }
+            let pid = try await pool.withConnection { $0.backendPID }
+            let total = try await pool.withSession { session in
+                let users = session.repository(User.self)
+                try await users.add(User(id: nil, email: "kept@example.com"))
+                // Each row costs the server 2 ms: breaking off after 5 rows cancels a running COPY,
+                // which aborts the transaction unless the export's savepoint takes the blow.
+                var seen = 0
+                for try await _ in try users.export(where: .sql("pg_sleep(0.002) IS NOT NULL")) {
+                    seen += 1
+                    if seen == 5 { break }
+                }
+                return try await users.count()
+            }
+            #expect(total == 2001, "the session carried on after the abandoned export")
+            #expect(try await TestDatabase.count("users", in: schema, where: "email = 'kept@example.com'") == 1, "committed")
+            #expect(try await pool.withConnection { $0.backendPID } == pid, "the connection was kept")
+        }
+    }
+
     @Test func cancellingTheFirstStatementOfASessionRollsBackAndKeepsTheConnection() async throws {
         let name = "tusk-first-\(UUID().uuidString.prefix(8))"
         try await TestDatabase.withPool(min: 1, max: 1, configure: { $0.connection.applicationName = name }) { pool, _ in

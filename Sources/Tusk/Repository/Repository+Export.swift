@@ -70,6 +70,7 @@ public struct ExportStream<M: Model>: AsyncSequence {
             guard let bytes = try await connection.readCopyOut(token, batchSize: stream.batchBytes) else {
                 session.transaction.copyOutFinished(token)
                 _ = try await connection.finishCopyOut(token)
+                _ = try await session.runUnchecked("RELEASE SAVEPOINT tusk_export")
                 finished = true
                 batch = []
                 position = 0
@@ -84,8 +85,12 @@ public struct ExportStream<M: Model>: AsyncSequence {
         private mutating func start() async throws {
             let session = stream.session
             try await session.ensureBegun()
-            // The columns' names and types: binary COPY carries neither.
-            let description = try await session.query("SELECT * FROM (\(stream.query)) AS tusk_export LIMIT 0")
+            // The columns' names and types (binary COPY carries neither), behind the savepoint the
+            // export runs under: an export abandoned half-way is cancelled, which would abort the
+            // session's transaction without it.
+            let outcomes = try await session.runPipeline([Session.exportSavepoint, "SELECT * FROM (\(stream.query)) AS tusk_export LIMIT 0"])
+            _ = try Session.result(of: outcomes, at: 0)
+            let description = try Session.result(of: outcomes, at: 1)
             names = description.columnNames
             types = description.columnTypes
             var copyQuery = stream.query

@@ -98,7 +98,7 @@ public final class Session {
     /// `SAVEPOINT` and `RELEASE`, and cursor statements.
     func runUnchecked(_ sql: SQL, timeout: Duration? = nil) async throws -> QueryResult {
         let plan = try transaction.statementRequested()
-        if let token = plan.abandonCopy { await connection.abandonCopyOut(token) }
+        if let token = plan.abandonCopy { await abandonExport(token) }
         do {
             let result: QueryResult
             if plan.begins {
@@ -120,7 +120,7 @@ public final class Session {
     /// A failed statement fails the transaction.
     func runPipeline(_ statements: [SQL]) async throws -> [PipelineOutcome] {
         let plan = try transaction.statementRequested()
-        if let token = plan.abandonCopy { await connection.abandonCopyOut(token) }
+        if let token = plan.abandonCopy { await abandonExport(token) }
         var batch = statements
         if plan.begins { batch.insert(options.beginStatement, at: 0) }
         do {
@@ -144,7 +144,7 @@ public final class Session {
     /// `BEGIN`.
     func ensureBegun() async throws {
         let plan = try transaction.beginRequested()
-        if let token = plan.abandonCopy { await connection.abandonCopyOut(token) }
+        if let token = plan.abandonCopy { await abandonExport(token) }
         guard plan.begins else { return }
         do {
             _ = try await connection.query(options.beginStatement)
@@ -169,6 +169,25 @@ public final class Session {
     /// nothing of the batch can commit.
     func failCopy(with error: any Error) {
         transaction.unitOfWorkFailed(error, connectionLost: serverStatus == .lost)
+    }
+
+    /// The savepoint an export runs under: cancelling a COPY aborts the transaction it runs in,
+    /// and an export abandoned half-way must not take the session's work with it.
+    static let exportSavepoint: SQL = "SAVEPOINT tusk_export"
+
+    /// Cancels an export that was not read to the end, so the connection can run statements,
+    /// rolls back to the export's savepoint when the cancel aborted the transaction (it finds
+    /// nothing to cancel when the server had sent everything already), and releases it.
+    func abandonExport(_ token: UInt64) async {
+        await connection.abandonCopyOut(token)
+        do {
+            if serverStatus == .inFailedTransaction {
+                _ = try await connection.runTransactionControl("ROLLBACK TO SAVEPOINT tusk_export", timeout: .seconds(30))
+            }
+            _ = try await connection.runTransactionControl("RELEASE SAVEPOINT tusk_export", timeout: .seconds(30))
+        } catch {
+            transaction.unitOfWorkFailed(error, connectionLost: serverStatus == .lost)
+        }
     }
 
     /// The server's transaction state after the last operation, from libpq's status.
@@ -222,7 +241,7 @@ public final class Session {
             throw SessionError(.transactionFailed, message: "an earlier statement failed; the transaction was rolled back",
                                underlying: cause?.underlying)
         case .commit(let flushFirst, let abandonCopy):
-            if let abandonCopy { await connection.abandonCopyOut(abandonCopy) }
+            if let abandonCopy { await abandonExport(abandonCopy) }
             if flushFirst {
                 do {
                     try await flush()
