@@ -45,10 +45,16 @@ as_server_user() {
     fi
 }
 
+# A port nothing listens on, below the kernel's ephemeral range: a port inside it can be taken by
+# any outgoing connection (a test's client socket) between this check and the server's bind.
 free_port() {
-    local port
+    local low=32768 port
+    if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
+        read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    fi
+    local top=$(( low > 12000 ? low : 32768 ))
     for _ in $(seq 1 200); do
-        port=$(( 20000 + RANDOM % 30000 ))
+        port=$(( 10000 + RANDOM % (top - 10000) ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return
@@ -132,8 +138,20 @@ cmd_start() {
         sslmode=prefer
     fi
 
-    as_server_user "$bin/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 start >/dev/null \
-        || { cat "$data/server.log" >&2; die "pg_ctl start failed"; }
+    # Another process may still bind the port first; then try another one.
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        if as_server_user "$bin/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 start >/dev/null; then
+            break
+        fi
+        if [ "$attempt" = 5 ] || ! grep -q "could not bind\|could not create any TCP/IP sockets" "$data/server.log"; then
+            cat "$data/server.log" >&2
+            die "pg_ctl start failed"
+        fi
+        port=$(free_port)
+        sed -i "s/^port = .*/port = $port/" "$data/db/postgresql.conf"
+        : >"$data/server.log"
+    done
 
     local pid
     pid=$(head -n 1 "$data/db/postmaster.pid")

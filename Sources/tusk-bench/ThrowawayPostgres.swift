@@ -85,7 +85,9 @@ final class ThrowawayPostgres: @unchecked Sendable {  // immutable after init bu
 
     private static func freePort() -> Int {
         for _ in 0..<200 {
-            let candidate = Int.random(in: 20_000..<50_000)
+            // Below the kernel's ephemeral range (32768 up on Linux): a port in it can be taken
+            // by any outgoing connection between this check and the server's bind.
+            let candidate = Int.random(in: 10_000..<32_000)
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(descriptor) }
             var address = sockaddr_in()
