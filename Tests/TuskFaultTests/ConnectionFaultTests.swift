@@ -129,6 +129,8 @@ struct ConnectionFaultTests {
         configuration.minConnections = 1
         configuration.maxConnections = 4
         configuration.idleTimeout = .milliseconds(500)
+        // The hour below must not retire the last connection for its age instead.
+        configuration.maxLifetime = nil
         let pool = ConnectionPool(configuration: configuration, clock: PoolClock(clock))
         // Four leases at once: four connections.
         let barrier = Barrier(parties: 4)
