@@ -16,6 +16,9 @@ struct BenchContext: Sendable {
     let duration: Double
     /// Restarts the server, when the benchmark started it itself.
     let restartServer: (@Sendable () async throws -> Void)?
+    /// `--no-commit-resolution`: pools send COMMIT alone, without the transaction id that lets a
+    /// lost commit be resolved (to measure what that costs).
+    var resolvesLostCommits = true
 
     func rows(default value: Int) -> Int { rows ?? value }
 
@@ -31,6 +34,7 @@ struct BenchContext: Sendable {
         var poolConfiguration = PoolConfiguration(connection: configuration)
         poolConfiguration.minConnections = warm
         poolConfiguration.maxConnections = connections
+        poolConfiguration.resolvesLostCommits = resolvesLostCommits
         configure(&poolConfiguration)
         let pool = ConnectionPool(configuration: poolConfiguration, logger: Self.quietLogger)
         do {

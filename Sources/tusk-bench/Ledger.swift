@@ -12,7 +12,11 @@ struct Ledger: Sendable {
     struct Report: Sendable {
         var committed: [UUID] = []
         var failed: [UUID] = []
+        /// Transfers that wrote, whose commit's outcome Tusk could not learn.
         var unknownOutcomes = 0
+        /// Transfers that only read (the balance was short) whose commit's connection was lost:
+        /// nothing was written, so there was nothing to learn.
+        var unknownReadOnly = 0
         var retries = 0
         var faultsInjected = 0
         var elapsed: Duration = .zero
@@ -37,6 +41,7 @@ struct Ledger: Sendable {
         let committed = Mutex<[UUID]>([])
         let failed = Mutex<[UUID]>([])
         let unknown = Mutex(0)
+        let unknownReadOnly = Mutex(0)
         let retries = Mutex(0)
         let faults = Mutex(0)
     }
@@ -91,7 +96,8 @@ struct Ledger: Sendable {
         }
         return try await checkBooks(Report(
             committed: tally.committed.withLock { $0 }, failed: tally.failed.withLock { $0 },
-            unknownOutcomes: tally.unknown.withLock { $0 }, retries: tally.retries.withLock { $0 },
+            unknownOutcomes: tally.unknown.withLock { $0 }, unknownReadOnly: tally.unknownReadOnly.withLock { $0 },
+            retries: tally.retries.withLock { $0 },
             faultsInjected: tally.faults.withLock { $0 }, elapsed: ContinuousClock.now - start))
     }
 
@@ -102,11 +108,14 @@ struct Ledger: Sendable {
             let to = Int32.random(in: 1...Int32(accounts))
             let amount = Int64.random(in: 1...50)
             var attempts = 0
+            var wrote = false
             do {
                 let moved = try await pool.withTransaction(isolation: .serializable) { session in
                     attempts += 1
+                    wrote = false
                     let balance = try await session.scalar("SELECT balance FROM \(accountsTable) WHERE id = \(from)", as: Int64.self)
                     guard from != to, balance >= amount else { return false }
+                    wrote = true
                     try await session.execute("UPDATE \(accountsTable) SET balance = balance - \(amount) WHERE id = \(from)")
                     try await session.execute("UPDATE \(accountsTable) SET balance = balance + \(amount) WHERE id = \(to)")
                     try await session.execute("INSERT INTO \(transfersTable) VALUES (\(id), \(from), \(to), \(amount))")
@@ -114,7 +123,7 @@ struct Ledger: Sendable {
                 }
                 if moved { tally.committed.withLock { $0.append(id) } }
             } catch let error as SessionError where error.code == .commitOutcomeUnknown {
-                tally.unknown.withLock { $0 += 1 }
+                if wrote { tally.unknown.withLock { $0 += 1 } } else { tally.unknownReadOnly.withLock { $0 += 1 } }
             } catch {
                 tally.failed.withLock { $0.append(id) }
                 try? await Task.sleep(for: .milliseconds(5))

@@ -26,6 +26,9 @@ struct TuskBench: AsyncParsableCommand {
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
 
+    @Flag(help: "Send COMMIT alone, without the transaction id that resolves a commit whose connection was lost.")
+    var noCommitResolution = false
+
     mutating func run() async throws {
         let selected = try selectedWorkloads()
         var server: ThrowawayPostgres?
@@ -45,8 +48,9 @@ struct TuskBench: AsyncParsableCommand {
         configuration.applicationName = "tusk-bench"
         var restart: (@Sendable () async throws -> Void)?
         if let server { restart = { try await server.restart() } }
-        let context = BenchContext(url: url, configuration: configuration, binDirectory: try ThrowawayPostgres.findBinDirectory(),
+        var context = BenchContext(url: url, configuration: configuration, binDirectory: try ThrowawayPostgres.findBinDirectory(),
                                    rows: rows, duration: duration, restartServer: restart)
+        context.resolvesLostCommits = !noCommitResolution
         let probe = try await context.connect()
         let version = try await probe.query("SHOW server_version")[0].decode(String.self, at: 0)
         await probe.close()

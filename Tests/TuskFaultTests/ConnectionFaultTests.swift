@@ -43,36 +43,6 @@ struct ConnectionFaultTests {
         }
     }
 
-    @Test func backendKilledWhileCommitIsInFlightIsAnUnknownOutcomeNeverRetried() async throws {
-        try await Faults.withPool { pool, schema, name in
-            try await pool.withConnection { connection in
-                try await connection.executeScript("""
-                    CREATE TABLE t (id int PRIMARY KEY);
-                    CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$;
-                    CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()
-                    """)
-            }
-            let attempts = Locked(0)
-            // Killed while the COMMIT runs its deferred trigger, seen in pg_stat_activity.
-            let killer = Task {
-                try await waitUntil { try await Faults.backends(application: name, state: "active", query: "COMMIT") == 1 }
-                try await Faults.terminate(application: name, state: "active")
-            }
-            let error = await #expect(throws: SessionError.self) {
-                try await pool.withTransaction { session in
-                    attempts.withLock { $0 += 1 }
-                    try await session.execute("INSERT INTO t VALUES (1)")
-                }
-            }
-            _ = try? await killer.value
-            #expect(error?.code == .commitOutcomeUnknown)
-            #expect((error?.underlying as? ConnectionError)?.code == .connectionLost)
-            #expect(attempts.value == 1, "an unknown outcome is never retried")
-            // Terminated inside the deferred trigger: the server did not commit.
-            #expect(try await Faults.count("t", in: schema) == 0)
-        }
-    }
-
     @Test func uncleanConnectionsAreNeverHandedOutAgain() async throws {
         try await Faults.withPool(max: 1) { pool, _, _ in
             // Returned in an open transaction, then in a failed one, then mid-COPY.

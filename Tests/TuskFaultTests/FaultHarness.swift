@@ -14,6 +14,7 @@ enum Faults {
     static func withPool<T>(
         min: Int = 0, max: Int = 4, acquireTimeout: Duration = .seconds(10), settings: [String: String] = [:],
         logger: Logger = Logger(label: "tusk.fault"), metrics: (any MetricsFactory)? = nil,
+        configure: (inout PoolConfiguration) -> Void = { _ in },
         _ body: (ConnectionPool, String, String) async throws -> T
     ) async throws -> T {
         let schema = "tusk_fault_\(UUID().uuidString.prefix(8).lowercased())"
@@ -29,6 +30,7 @@ enum Faults {
         configuration.maxConnections = max
         configuration.acquireTimeout = acquireTimeout
         configuration.metricsFactory = metrics
+        configure(&configuration)
         let pool = ConnectionPool(configuration: configuration, logger: logger)
         // A fresh connection for the clean-up: the test may have restarted the server.
         func dropSchema() async throws {

@@ -28,7 +28,7 @@ struct LedgerTests {
             #expect(report.invariantViolations == 0)
             #expect(report.committed.count > 100, "the ledger did real work: \(report.committed.count) committed")
             #expect(report.faultsInjected > 5, "faults were injected: \(report.faultsInjected)")
-            print("ledger: committed \(report.committed.count), failed \(report.failed.count), unknown \(report.unknownOutcomes), "
+            print("ledger: committed \(report.committed.count), failed \(report.failed.count), unknown \(report.unknownOutcomes) (+\(report.unknownReadOnly) that wrote nothing), "
                   + "retries \(report.retries), faults \(report.faultsInjected)")
         }
     }

@@ -128,6 +128,9 @@ extension Connection {
         } catch let error as ConnectionError where error.code == .connectionLost {
             markBroken()
             throw error
+        } catch let error as PartialPipelineLoss {
+            markBroken()
+            throw error
         }
     }
 

@@ -86,7 +86,12 @@ extension Connection {
     }
 
     /// ``pipeline(_:timeout:)``; `cancellable: false` ignores task cancellation (COMMIT).
-    func pipeline(_ statements: [SQL], timeout: Duration?, cancellable: Bool) async throws -> [PipelineOutcome] {
+    /// `flushAfter` lists statements after which the server is asked to send what it has (a
+    /// Flush message): their results leave the server before the next statement runs.
+    /// `keepingResultsOnLoss` throws ``PartialPipelineLoss`` with the results that arrived
+    /// before a lost connection, instead of the bare `connectionLost`.
+    func pipeline(_ statements: [SQL], timeout: Duration?, cancellable: Bool, flushAfter: Set<Int> = [],
+                  keepingResultsOnLoss: Bool = false) async throws -> [PipelineOutcome] {
         var texts: [String] = []
         texts.reserveCapacity(statements.count)
         for (index, sql) in statements.enumerated() {
@@ -103,18 +108,20 @@ extension Connection {
         }
         if statements.isEmpty { return [] }
         return try await withOperation(timeout: timeout, cancellable: cancellable) { handle, control in
-            try runPipeline(texts, statements, handle, &control)
+            try runPipeline(texts, statements, handle, &control, flushAfter: flushAfter, keepingResultsOnLoss: keepingResultsOnLoss)
         }
     }
 
     private enum PipelineStep {
-        case prepare(PreparedStatementCache.Key, name: String)
+        /// The Parse of a new statement, sent in front of statement `index`.
+        case prepare(PreparedStatementCache.Key, name: String, index: Int)
         /// A statement, and the prepared statement it executes (nil when unnamed).
         case statement(index: Int, name: String?)
     }
 
     private func runPipeline(_ texts: [String], _ statements: [SQL], _ handle: PGConnectionHandle,
-                             _ control: inout OperationControl) throws -> [PipelineOutcome] {
+                             _ control: inout OperationControl, flushAfter: Set<Int>,
+                             keepingResultsOnLoss: Bool) throws -> [PipelineOutcome] {
         try deallocateEvictedStatements(handle, &control)
         guard handle.enterPipelineMode() else { throw handle.lostError("could not enter pipeline mode") }
         var steps: [PipelineStep] = []
@@ -134,7 +141,7 @@ extension Connection {
                         throw handle.lostError("could not send a statement")
                     }
                     counters.preparedStatements += 1
-                    steps.append(.prepare(key, name: fresh))
+                    steps.append(.prepare(key, name: fresh, index: index))
                     preparing[key] = fresh
                     name = fresh
                 }
@@ -145,6 +152,7 @@ extension Connection {
             }
             guard sent else { throw handle.lostError("could not send a statement") }
             steps.append(.statement(index: index, name: preparedName))
+            if flushAfter.contains(index), !handle.sendFlushRequest() { throw handle.lostError("could not send a flush request") }
         }
         guard handle.pipelineSync() else { throw handle.lostError("could not send the pipeline") }
         counters.roundTrips += 1
@@ -157,54 +165,75 @@ extension Connection {
         // statement runs: the statement then reports "aborted", and the server's error belongs
         // to it.
         var failedPrepare: (name: String, error: PostgresError)?
-        for step in steps {
-            var stepResult: PGResult?
-            while let result = try handle.nextResult(&control) {
-                stepResult = stepResult ?? result
-            }
-            guard let result = stepResult else { continue }
-            switch (step, result.status) {
-            case (.prepare(let key, let name), .commandOK):
-                if let evicted = self.statements.record(key, name: name) { pendingDeallocations.append(evicted) }
-            case (.prepare(let key, let name), .error):
-                let error = classify(result, handle, &control, query: key.text)
-                if let serverError = error as? PostgresError {
-                    if failedPrepare == nil { failedPrepare = (name, serverError) }
-                } else {
-                    lost = lost ?? error
+        // The statement whose result was the server ending the session (FATAL): nothing after
+        // it ran.
+        var endedAt: Int?
+        do {
+            for step in steps {
+                var stepResult: PGResult?
+                while let result = try handle.nextResult(&control) {
+                    stepResult = stepResult ?? result
                 }
-            case (.prepare, _):
-                break
-            case (.statement(let index, _), .commandOK), (.statement(let index, _), .tuples):
-                let key = PreparedStatementCache.Key(text: texts[index], types: statements[index].bindings.types)
-                outcomes[index] = .success(QueryResult(storage: result, plans: self.statements.lookup(key)?.plans))
-            case (.statement(let index, let name), .pipelineAborted):
-                if let failed = failedPrepare, failed.name == name {
-                    outcomes[index] = .failure(failed.error)
-                    failedPrepare = nil
-                }
-            case (.statement(let index, _), .error):
-                let error = classify(result, handle, &control, query: texts[index])
-                if let serverError = error as? PostgresError {
-                    outcomes[index] = .failure(serverError)
-                    if Self.invalidatesPreparedStatement(serverError) {
-                        forgetInvalidated(PreparedStatementCache.Key(text: texts[index], types: statements[index].bindings.types),
-                                          serverError)
+                guard let result = stepResult else { continue }
+                switch (step, result.status) {
+                case (.prepare(let key, let name, _), .commandOK):
+                    if let evicted = self.statements.record(key, name: name) { pendingDeallocations.append(evicted) }
+                case (.prepare(let key, let name, let index), .error):
+                    let error = classify(result, handle, &control, query: key.text)
+                    if let serverError = error as? PostgresError {
+                        if failedPrepare == nil { failedPrepare = (name, serverError) }
+                    } else {
+                        if lost == nil { endedAt = index }
+                        lost = lost ?? error
                     }
-                } else {
-                    lost = lost ?? error
+                case (.prepare, _):
+                    break
+                case (.statement(let index, _), .commandOK), (.statement(let index, _), .tuples):
+                    let key = PreparedStatementCache.Key(text: texts[index], types: statements[index].bindings.types)
+                    outcomes[index] = .success(QueryResult(storage: result, plans: self.statements.lookup(key)?.plans))
+                case (.statement(let index, let name), .pipelineAborted):
+                    if let failed = failedPrepare, failed.name == name {
+                        outcomes[index] = .failure(failed.error)
+                        failedPrepare = nil
+                    }
+                case (.statement(let index, _), .error):
+                    let error = classify(result, handle, &control, query: texts[index])
+                    if let serverError = error as? PostgresError {
+                        outcomes[index] = .failure(serverError)
+                        if Self.invalidatesPreparedStatement(serverError) {
+                            forgetInvalidated(PreparedStatementCache.Key(text: texts[index], types: statements[index].bindings.types),
+                                              serverError)
+                        }
+                    } else {
+                        if lost == nil { endedAt = index }
+                        lost = lost ?? error
+                    }
+                case (.statement, _):
+                    markBroken()
+                    throw configuration.target.error(.protocolViolation, "unexpected result \(result.status) in a pipeline")
                 }
-            case (.statement, _):
-                markBroken()
-                throw configuration.target.error(.protocolViolation, "unexpected result \(result.status) in a pipeline")
             }
+            if let lost, (lost as? ConnectionError)?.code == .connectionLost { throw lost }
+            guard let sync = try handle.nextResult(&control), sync.status == .pipelineSync else {
+                throw handle.lostError("the pipeline ended without its sync")
+            }
+            guard handle.exitPipelineMode() else { throw handle.lostError("could not leave pipeline mode") }
+            if let lost { throw lost }
+        } catch let error as ConnectionError where keepingResultsOnLoss && error.code == .connectionLost {
+            throw PartialPipelineLoss(outcomes: outcomes, cause: error, endedAtStatement: endedAt)
         }
-        if let lost, (lost as? ConnectionError)?.code == .connectionLost { throw lost }
-        guard let sync = try handle.nextResult(&control), sync.status == .pipelineSync else {
-            throw handle.lostError("the pipeline ended without its sync")
-        }
-        guard handle.exitPipelineMode() else { throw handle.lostError("could not leave pipeline mode") }
-        if let lost { throw lost }
         return outcomes
     }
+}
+
+/// The connection was lost part-way through a pipeline: the results that arrived before the loss,
+/// and the loss. Internal: a commit uses it to keep the transaction id that came back before
+/// `COMMIT` ran.
+struct PartialPipelineLoss: Error {
+    /// Each statement's outcome; ``PipelineOutcome/aborted`` for those without a result.
+    let outcomes: [PipelineOutcome]
+    let cause: ConnectionError
+    /// The statement whose result was the server ending the session (a FATAL error): the
+    /// server ran nothing after it. Nil when the connection just broke.
+    let endedAtStatement: Int?
 }

@@ -30,6 +30,11 @@ public actor Connection {
     nonisolated let interrupt: ConnectionInterrupt
     nonisolated let healthState = Atomic<UInt8>(Health.opening.rawValue)
     nonisolated let backendProcessID = Atomic<Int32>(0)
+    /// The server's version number once connected (150018 for 15.18), 0 before.
+    nonisolated let serverVersionNumber = Atomic<Int>(0)
+    /// Whether the server ended the session (a FATAL error) while no command was running: every
+    /// command sent afterwards reached no backend.
+    nonisolated let endedBetweenCommands = Atomic<Bool>(false)
     /// The established connection's socket, for the pool's quick idle check; -1 when closed.
     nonisolated let socketDescriptor = Atomic<Int32>(-1)
     let logger: Logger
@@ -118,13 +123,21 @@ public actor Connection {
                 target: configuration.target,
                 deadline: deadline,
                 interrupt: interrupt,
-                onNotice: { notice in Connection.log(notice: notice, to: logger) }
+                onNotice: { [weak self] notice in
+                    // libpq hands a FATAL that arrives between commands to the notice receiver
+                    // and drops it: the server ended the session before the next command.
+                    if notice.severity == "FATAL" || notice.severity == "PANIC" {
+                        self?.endedBetweenCommands.store(true, ordering: .releasing)
+                    }
+                    Connection.log(notice: notice, to: logger)
+                }
             )
         } onCancel: { [interrupt] in
             interrupt.interrupt(token, reason: .cancelled)
         }
         handle = opened
         backendProcessID.store(opened.backendPID, ordering: .relaxed)
+        serverVersionNumber.store(opened.serverVersion, ordering: .relaxed)
         socketDescriptor.store(opened.socket, ordering: .releasing)
         setHealth(.idle)
         logger.debug("connected", metadata: ["tusk_backend_pid": "\(opened.backendPID)", "tusk_target": "\(configuration)"])
@@ -176,6 +189,13 @@ public actor Connection {
 
     /// The server's version number, e.g. 150018.
     public var serverVersion: Int? { handle?.serverVersion }
+
+    /// The server's version number as it was when the connection opened, without a hop onto the
+    /// connection (0 before it opened).
+    nonisolated var versionAtConnect: Int { serverVersionNumber.load(ordering: .relaxed) }
+
+    /// Whether the server ended the session between commands (its FATAL came while nothing ran).
+    nonisolated var serverEndedTheSessionBetweenCommands: Bool { endedBetweenCommands.load(ordering: .acquiring) }
 
     /// Whether the connection is encrypted with TLS.
     public var usesTLS: Bool { handle?.usesTLS ?? false }

@@ -56,10 +56,15 @@ public struct SessionError: Error, Sendable, CustomStringConvertible {
     /// The error behind this one (the server's error for a failed flush, the connection error for
     /// an unknown commit outcome).
     public var underlying: (any Error & Sendable)?
+    /// For `transactionFailed`: the connection was lost while `COMMIT` was in flight, and the
+    /// server's own transaction status, asked over a new connection, says the transaction
+    /// aborted. Nothing was committed, so running it again is safe: ``RetryPolicy`` does.
+    public var abortedWhenTheConnectionWasLost: Bool
 
     /// Creates an error.
     public init(_ code: Code, message: String, change: String? = nil, changeIndex: Int? = nil,
-                underlying: (any Error & Sendable)? = nil) {
+                underlying: (any Error & Sendable)? = nil, abortedWhenTheConnectionWasLost: Bool = false) {
+        self.abortedWhenTheConnectionWasLost = abortedWhenTheConnectionWasLost
         self.code = code
         self.message = message
         self.change = change

@@ -299,6 +299,9 @@ final class PGConnectionHandle {
     func enterPipelineMode() -> Bool { PQenterPipelineMode(connection) == 1 }
     func exitPipelineMode() -> Bool { PQexitPipelineMode(connection) == 1 }
     func pipelineSync() -> Bool { PQpipelineSync(connection) == 1 }
+    /// Queues a Flush message: the server sends the results it has so far without waiting for
+    /// the Sync.
+    func sendFlushRequest() -> Bool { PQsendFlushRequest(connection) == 1 }
 
     // MARK: - Waiting
 

@@ -48,6 +48,19 @@ public struct PoolConfiguration: Sendable {
     /// connection's prepared-statement cache is cleared with the server's statements. It costs
     /// one round trip per release, and every statement is prepared again after each lease.
     public var resetSessionOnRelease: Bool
+    /// Whether a session whose connection is lost while `COMMIT` is in flight asks the server,
+    /// over a new connection, what became of its transaction, instead of throwing
+    /// ``SessionError/Code/commitOutcomeUnknown`` at once. Default true.
+    ///
+    /// It costs one tiny statement in the commit's round trip: `SELECT
+    /// pg_current_xact_id_if_assigned()` travels in the same pipeline as `COMMIT`, so the
+    /// session knows its transaction's id (PostgreSQL 13 or later; on older servers nothing is
+    /// sent and nothing is resolved). See ``lostCommitResolutionTimeout``.
+    public var resolvesLostCommits: Bool
+    /// How long a session may spend learning the outcome of a commit whose connection was lost:
+    /// connecting again (the server may be restarting) and waiting for the old backend to finish.
+    /// Past it, the error is ``SessionError/Code/commitOutcomeUnknown``. Default 15 s.
+    public var lostCommitResolutionTimeout: Duration
     /// Label prefix of the pool's metrics (`<label>_pool_connections`, …). Default `tusk`.
     public var metricsLabel: String
     /// Where the pool's metrics go; nil (the default) uses the bootstrapped `MetricsSystem`.
@@ -98,6 +111,8 @@ public struct PoolConfiguration: Sendable {
         connectRetry = ConnectRetry()
         leakThreshold = nil
         resetSessionOnRelease = false
+        resolvesLostCommits = true
+        lostCommitResolutionTimeout = .seconds(15)
         metricsLabel = "tusk"
         metricsFactory = nil
     }

@@ -24,8 +24,9 @@ extension ConnectionPool {
         _ body: (Session) async throws -> T
     ) async throws -> T {
         try await withConnection { connection in
-            let session = Session(connection: connection,
-                                  options: .init(isolation: isolation, readOnly: readOnly, deferrable: deferrable))
+            var options = Session.TransactionOptions(isolation: isolation, readOnly: readOnly, deferrable: deferrable)
+            if configuration.resolvesLostCommits { options.commitResolutionTimeout = configuration.lostCommitResolutionTimeout }
+            let session = Session(connection: connection, options: options)
             do {
                 let result = try await body(session)
                 if session.isActive { try await session.commit() }

@@ -1,7 +1,8 @@
 /// When ``ConnectionPool/withTransaction(isolation:readOnly:deferrable:retry:_:)`` runs a
 /// transaction again: on serialization failure (40001) and deadlock (40P01) only, a bounded number
-/// of times, after a jittered exponential backoff. Every other error, and an unknown commit
-/// outcome, is never retried.
+/// of times, after a jittered exponential backoff; and after a commit whose connection was lost
+/// when the server says the transaction aborted (nothing was committed). Every other error, and an
+/// unknown commit outcome, is never retried.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, including the first. 1 disables retrying.
     public var maxAttempts: Int
@@ -26,6 +27,8 @@ public struct RetryPolicy: Sendable {
     public static func isRetryable(_ error: any Error) -> Bool {
         if let error = error as? PostgresError { return error.isTransactionRetryable }
         if let error = error as? SessionError {
+            // Verifiably not committed: the server said it aborted.
+            if error.code == .transactionFailed, error.abortedWhenTheConnectionWasLost { return true }
             guard error.code != .commitOutcomeUnknown, let underlying = error.underlying else { return false }
             return isRetryable(underlying)
         }

@@ -40,6 +40,9 @@ public final class Session {
         /// No explicit transaction: each statement commits by itself. For one-shot repository
         /// calls that are a single statement.
         var autocommit = false
+        /// How long to spend resolving a commit whose connection was lost; nil throws
+        /// `commitOutcomeUnknown` at once.
+        var commitResolutionTimeout: Duration?
 
         var beginStatement: SQL {
             var text = "BEGIN"
@@ -251,6 +254,10 @@ public final class Session {
                 }
             }
             guard try transaction.commitStatementNeeded() else { return }
+            if let timeout = options.commitResolutionTimeout, connection.versionAtConnect >= 130_000 {
+                try await commitKnowingTheTransaction(resolvingLossWithin: timeout)
+                return
+            }
             let tag: String
             do {
                 tag = try await connection.runTransactionControl("COMMIT", timeout: nil).commandTag

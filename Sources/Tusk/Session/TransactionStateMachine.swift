@@ -307,6 +307,17 @@ struct TransactionStateMachine {
         if case .committing = state { state = .outcomeUnknown }
     }
 
+    /// The outcome of a commit whose connection was lost was learned from the server.
+    mutating func commitResolved(committed: Bool) {
+        if case .outcomeUnknown = state { state = committed ? .committed : .rolledBack }
+    }
+
+    /// `COMMIT` did not run: a statement in front of it in its pipeline failed. The session rolls
+    /// back the transaction, which is still open on the server.
+    mutating func commitAbandoned() {
+        if case .committing = state { state = .rolledBack }
+    }
+
     /// `rollback()` was called, or the session's body threw. `connectionAlive` is false when the
     /// connection broke: the server rolled back by itself.
     mutating func rollbackRequested(connectionAlive: Bool) -> RollbackAction {

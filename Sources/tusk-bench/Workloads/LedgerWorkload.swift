@@ -30,6 +30,7 @@ struct LedgerWorkload: Workload {
             "failed": Double(report.failed.count),
             "retries": Double(report.retries),
             "unknownOutcomes": Double(report.unknownOutcomes),
+            "unknownReadOnly": Double(report.unknownReadOnly),
             "invariantViolations": Double(report.invariantViolations),
         ]
         return [result]

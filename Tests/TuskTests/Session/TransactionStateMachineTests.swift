@@ -159,4 +159,26 @@ import Testing
         _ = machine.rollbackRequested(connectionAlive: true)
         #expect(machine.openCursors.isEmpty)
     }
+
+    @Test func aLostCommitResolvedByTheServerEndsCommittedOrRolledBack() throws {
+        for committed in [true, false] {
+            var machine = TransactionStateMachine(autocommit: false)
+            machine.statementSucceeded(try machine.statementRequested())
+            _ = try machine.commitRequested(hasPendingWrites: false)
+            _ = try machine.commitStatementNeeded()
+            machine.commitLost()
+            machine.commitResolved(committed: committed)
+            #expect(machine.unusableError?.message.contains(committed ? "committed" : "rolled back") == true)
+            #expect(machine.rollbackRequested(connectionAlive: true) == .none)
+        }
+    }
+
+    @Test func aCommitThatDidNotRunIsRolledBackByTheSession() throws {
+        var machine = TransactionStateMachine(autocommit: false)
+        machine.statementSucceeded(try machine.statementRequested())
+        _ = try machine.commitRequested(hasPendingWrites: false)
+        _ = try machine.commitStatementNeeded()
+        machine.commitAbandoned()
+        #expect(!machine.isOpen)
+    }
 }
