@@ -5,7 +5,7 @@
 /// do {
 ///     try await pool.withSession { session in … }
 /// } catch let error as SessionError where error.code == .commitOutcomeUnknown {
-///     // the connection dropped while COMMIT was in flight: check before retrying
+///     // the connection dropped during COMMIT and the server could not say what became of it
 /// }
 /// ```
 public struct SessionError: Error, Sendable, CustomStringConvertible {
@@ -37,8 +37,9 @@ public struct SessionError: Error, Sendable, CustomStringConvertible {
         /// statement (`BEGIN`, `COMMIT`, `ROLLBACK`, `SAVEPOINT`…) sent as a statement, or
         /// pending writes in an autocommit session.
         public static let invalidUsage = Code(.invalidUsage)
-        /// The connection was lost while COMMIT was in flight: the transaction may or may not have
-        /// committed. Never retried automatically.
+        /// The connection was lost while COMMIT was in flight and its outcome could not be learned
+        /// from the server (see ``PoolConfiguration/resolvesLostCommits``): the transaction may or
+        /// may not have committed. Never retried automatically.
         public static let commitOutcomeUnknown = Code(.commitOutcomeUnknown)
         /// A write was attempted in a read-only session.
         public static let readOnly = Code(.readOnly)
