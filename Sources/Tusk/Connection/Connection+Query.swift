@@ -203,8 +203,13 @@ extension Connection {
     /// `DEALLOCATE ALL`). Decided by SQLSTATE and the server's routine name, which are never
     /// localized, never by the message text.
     static func invalidatesPreparedStatement(_ error: PostgresError) -> Bool {
-        (error.sqlState == .featureNotSupported && error.routine == "RevalidateCachedQuery")
-            || error.sqlState == .invalidSQLStatementName
+        isStalePlan(error) || error.sqlState == .invalidSQLStatementName
+    }
+
+    /// A prepared plan whose result type changed under `ALTER TABLE`: 0A000 raised by the plan
+    /// cache's revalidation.
+    static func isStalePlan(_ error: PostgresError) -> Bool {
+        error.sqlState == .featureNotSupported && error.routine == "RevalidateCachedQuery"
     }
 
     /// Forgets what an invalidation error says is gone: one statement whose plan went stale, or

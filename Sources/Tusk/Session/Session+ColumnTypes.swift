@@ -111,6 +111,6 @@ extension Session {
         guard let serverError else { return false }
         let state = serverError.sqlState
         return state == .invalidBinaryRepresentation || state == .datatypeMismatch || state == .protocolViolation
-            || state == .undefinedColumn || (state == .featureNotSupported && serverError.message.contains("cached plan"))
+            || state == .undefinedColumn || Connection.isStalePlan(serverError)
     }
 }
