@@ -56,6 +56,18 @@ import TuskTestSupport
         }
     }
 
+    @Test func anUnencodableValueInTheFirstStatementIsAnEncodingErrorAndLeavesTheSessionUsable() async throws {
+        try await TestDatabase.withPool { pool, _ in
+            try await pool.withSession { session in
+                let before = await session.statistics
+                await #expect(throws: PostgresEncodingError.self) { try await session.execute("SELECT \("nul\u{0}")") }
+                #expect(await session.statistics == before, "nothing was sent")
+                let one = try await session.scalar("SELECT 1", as: Int32.self)
+                #expect(one == 1)
+            }
+        }
+    }
+
     @Test func usingAnEndedSessionIsAClearError() async throws {
         try await TestDatabase.withPool { pool, _ in
             try await pool.withSession { session in

@@ -88,6 +88,7 @@ public final class Session {
     ///   itself failed, and the errors of ``Connection/query(_:timeout:)``.
     func run(_ sql: SQL, timeout: Duration? = nil) async throws -> QueryResult {
         try checkUsable()
+        try sql.validate()
         // The leading keyword is in the first segment (a statement cannot start with a
         // placeholder), which needs no assembly of the full text.
         if let keyword = TransactionControl.keyword(of: sql.segments.first ?? "") {
