@@ -41,12 +41,7 @@ extension Connection {
         }
         let text = sql.text
         try await withOperation(timeout: timeout) { handle, control in
-            logStatement(text, bindings: sql.bindings)
-            guard handle.sendSimpleQuery(text) else { throw handle.lostError("could not send the script") }
-            counters.roundTrips += 1
-            counters.statements += 1
-            try handle.flush(&control)
-            _ = try collectResults(handle, &control, query: text)
+            try runScript(text, handle, &control)
         }
     }
 
@@ -64,13 +59,7 @@ extension Connection {
     func resetSessionState() async {
         do {
             try await withOperation(timeout: .seconds(30), cancellable: false) { handle, control in
-                let text = "DISCARD ALL"
-                logStatement(text, bindings: PostgresBindings())
-                guard handle.sendSimpleQuery(text) else { throw handle.lostError("could not send DISCARD ALL") }
-                counters.roundTrips += 1
-                counters.statements += 1
-                try handle.flush(&control)
-                _ = try collectResults(handle, &control, query: text)
+                try runScript("DISCARD ALL", handle, &control)
                 statements.removeAll()
                 pendingDeallocations.removeAll()
                 columnTypeCache.removeAll()
@@ -104,11 +93,28 @@ extension Connection {
         return try await withOperation(timeout: timeout, cancellable: false) { handle, control in
             logStatement(text, bindings: sql.bindings)
             counters.statements += 1
-            guard handle.sendQuery(text, bindings: sql.bindings) else { throw handle.lostError("could not send a statement") }
-            counters.roundTrips += 1
-            try handle.flush(&control)
-            return try finish(handle, &control, text)
+            return try runUnnamed(text, sql.bindings, handle, &control)
         }
+    }
+
+    /// Sends a script through the simple query protocol and reads every result.
+    private func runScript(_ text: String, _ handle: PGConnectionHandle, _ control: inout OperationControl) throws {
+        logStatement(text, bindings: PostgresBindings())
+        guard handle.sendSimpleQuery(text) else { throw handle.lostError("could not send the script") }
+        counters.roundTrips += 1
+        counters.statements += 1
+        try handle.flush(&control)
+        _ = try collectResults(handle, &control, query: text)
+    }
+
+    /// Sends one statement unnamed (Parse/Bind/Execute/Sync in one round trip) and reads its
+    /// result.
+    private func runUnnamed(_ text: String, _ bindings: PostgresBindings, _ handle: PGConnectionHandle,
+                            _ control: inout OperationControl) throws -> QueryResult {
+        guard handle.sendQuery(text, bindings: bindings) else { throw handle.lostError("could not send a statement") }
+        counters.roundTrips += 1
+        try handle.flush(&control)
+        return try finish(handle, &control, text)
     }
 
     /// Sends one statement (preparing it first when it is new) and reads its result.
@@ -122,12 +128,7 @@ extension Connection {
         logStatement(text, bindings: bindings)
         try deallocateEvictedStatements(handle, &control)
         counters.statements += 1
-        guard statements.isEnabled else {
-            guard handle.sendQuery(text, bindings: bindings) else { throw handle.lostError("could not send a statement") }
-            counters.roundTrips += 1
-            try handle.flush(&control)
-            return try finish(handle, &control, text)
-        }
+        guard statements.isEnabled else { return try runUnnamed(text, bindings, handle, &control) }
         let key = PreparedStatementCache.Key(text: text, types: bindings.types)
         let outsideTransaction = handle.isIdleOutsideTransaction
         do {

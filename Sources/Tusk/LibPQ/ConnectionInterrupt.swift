@@ -96,14 +96,9 @@ final class ConnectionInterrupt: Sendable {
         }
     }
 
-    /// Why the armed step was interrupted, or nil. A readable descriptor without a reason cannot
-    /// happen by construction; `consumeStrayWakeUp` makes sure it could not make a wait spin.
-    var pending: InterruptReason? {
-        state.withLock { $0.reason }
-    }
-
-    /// Drains a wake-up that carries no reason for the armed step, so a poll on the descriptor
-    /// does not return at once forever. Returns the reason instead when there is one.
+    /// Why the armed step was interrupted, or nil. A wake-up that carries no reason for the armed
+    /// step (which cannot happen by construction) is drained, so a poll on the descriptor could
+    /// not return at once forever.
     func consumeStrayWakeUp() -> InterruptReason? {
         state.withLock { state in
             if let reason = state.reason { return reason }

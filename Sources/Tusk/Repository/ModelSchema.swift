@@ -34,6 +34,14 @@ final class ModelSchema: @unchecked Sendable {
         columnsByKeyPath[keyPath]
     }
 
+    /// The column a key path reads.
+    ///
+    /// - Throws: ``RepositoryError`` with `unknownColumn` (see ``unknownColumn(_:of:)``).
+    func requireColumn<M>(for keyPath: AnyKeyPath, of type: M.Type) throws -> String {
+        guard let column = columnsByKeyPath[keyPath] else { throw unknownColumn(keyPath, of: M.self) }
+        return column
+    }
+
     /// The error for a key path that names no column.
     func unknownColumn<M>(_ keyPath: AnyKeyPath, of type: M.Type) -> RepositoryError {
         var message = "\(keyPath) is not a column of \(M.self): not a stored property, or one its coding keys leave out"

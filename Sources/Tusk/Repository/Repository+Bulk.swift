@@ -241,12 +241,7 @@ extension Repository {
 
         init(matching: [PartialKeyPath<M>], update: UpsertUpdate, condition: Filter<M>?) throws {
             let schema = ModelSchema.of(M.self)
-            func column(_ keyPath: PartialKeyPath<M>) throws -> String {
-                guard let column = schema.column(for: keyPath) else {
-                    throw RepositoryError(.unknownColumn, "\(keyPath) is not a stored property of \(M.self)")
-                }
-                return column
-            }
+            func column(_ keyPath: PartialKeyPath<M>) throws -> String { try schema.requireColumn(for: keyPath, of: M.self) }
             matchColumns = try matching.map(column)
             guard !matchColumns.isEmpty else { throw RepositoryError(.invalidArgument, "an upsert needs matching columns") }
             switch update {
@@ -310,12 +305,7 @@ extension Repository {
     public func updateMany(_ models: some Sequence<M>, columns: [PartialKeyPath<M>]? = nil, chunkSize: Int = 20_000) async throws -> Int {
         let schema = ModelSchema.of(M.self)
         let chosen = try columns.map { keyPaths in
-            try Set(keyPaths.map { keyPath -> String in
-                guard let column = schema.column(for: keyPath) else {
-                    throw RepositoryError(.unknownColumn, "\(keyPath) is not a stored property of \(M.self)")
-                }
-                return column
-            })
+            try Set(keyPaths.map { try schema.requireColumn(for: $0, of: M.self) })
         }
         var affected = 0
         let chunks = models.chunked(max(1, chunkSize))

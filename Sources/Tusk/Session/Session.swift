@@ -147,7 +147,8 @@ public final class Session {
     /// Begins the transaction now if it has not begun: COPY cannot travel in a pipeline with
     /// `BEGIN`.
     func ensureBegun() async throws {
-        let plan = try transaction.beginRequested()
+        // The same plan a statement gets; the session sends the BEGIN alone.
+        let plan = try transaction.statementRequested()
         if let token = plan.abandonCopy { await abandonExport(token) }
         guard plan.begins else { return }
         do {

@@ -145,16 +145,6 @@ struct TransactionStateMachine {
         return plan
     }
 
-    /// The transaction is needed on its own (COPY cannot travel behind a BEGIN in a pipeline).
-    ///
-    /// - Throws: ``SessionError`` when the session ended or its transaction failed.
-    mutating func beginRequested() throws -> StatementPlan {
-        if let error = unusableError { throw error }
-        let plan = StatementPlan(begins: !autocommit && isNotBegun, abandonCopy: openCopyOut)
-        openCopyOut = nil
-        return plan
-    }
-
     /// The statement (and the BEGIN in front of it, if planned) succeeded.
     mutating func statementSucceeded(_ plan: StatementPlan) {
         if plan.begins, case .notBegun = state { state = .active }
