@@ -21,6 +21,22 @@ struct CommitOutcomeTests {
         }
     }
 
+    /// A pool of one connection that reaches the server through a ``CommitCuttingProxy``.
+    func withProxiedPool(resolvesLostCommits: Bool = true,
+                         _ body: (CommitCuttingProxy, ConnectionPool, String) async throws -> Void) async throws {
+        let proxy = try CommitCuttingProxy(targetPort: try Server.configuration.hosts[0].port)
+        defer { proxy.stop() }
+        try await Faults.withPool(max: 1, configure: { configuration in
+            // The proxy reads the server's messages: no TLS, no GSS encryption.
+            configuration.connection.hosts = [.init("127.0.0.1", port: proxy.port)]
+            configuration.connection.tls = .disable
+            configuration.connection.parameters["gssencmode"] = "disable"
+            configuration.resolvesLostCommits = resolvesLostCommits
+        }) { pool, schema, _ in
+            try await body(proxy, pool, schema)
+        }
+    }
+
     /// Kills the pool's backend while it runs its COMMIT. The gate opens first (the sleeping
     /// COMMIT already looked), so a retry commits at once.
     func killDuringCommit(application: String, schema: String) -> Task<Void, any Error> {
@@ -66,13 +82,7 @@ struct CommitOutcomeTests {
     }
 
     @Test func aConnectionCutAfterTheServerCommittedResolvesToCommittedAndIsNotRetried() async throws {
-        let proxy = try CommitCuttingProxy(targetPort: try Server.configuration.hosts[0].port)
-        defer { proxy.stop() }
-        try await Faults.withPool(max: 1, configure: { configuration in
-            configuration.connection.hosts = [.init("127.0.0.1", port: proxy.port)]
-            configuration.connection.tls = .disable
-            configuration.connection.parameters["gssencmode"] = "disable"
-        }) { pool, schema, _ in
+        try await withProxiedPool { proxy, pool, schema in
             try await pool.withConnection { try await $0.execute("CREATE TABLE t (id int PRIMARY KEY)") }
             proxy.armCutAtNextCommit()
             let attempts = Locked(0)
@@ -88,14 +98,7 @@ struct CommitOutcomeTests {
     }
 
     @Test func withResolutionOffTheSameCutIsAnUnknownOutcomeNeverRetried() async throws {
-        let proxy = try CommitCuttingProxy(targetPort: try Server.configuration.hosts[0].port)
-        defer { proxy.stop() }
-        try await Faults.withPool(max: 1, configure: { configuration in
-            configuration.connection.hosts = [.init("127.0.0.1", port: proxy.port)]
-            configuration.connection.tls = .disable
-            configuration.connection.parameters["gssencmode"] = "disable"
-            configuration.resolvesLostCommits = false
-        }) { pool, schema, _ in
+        try await withProxiedPool(resolvesLostCommits: false) { proxy, pool, schema in
             try await pool.withConnection { try await $0.execute("CREATE TABLE t (id int PRIMARY KEY)") }
             proxy.armCutAtNextCommit()
             let attempts = Locked(0)
@@ -112,13 +115,7 @@ struct CommitOutcomeTests {
     }
 
     @Test func aTransactionThatWroteNothingStaysAnUnknownOutcome() async throws {
-        let proxy = try CommitCuttingProxy(targetPort: try Server.configuration.hosts[0].port)
-        defer { proxy.stop() }
-        try await Faults.withPool(max: 1, configure: { configuration in
-            configuration.connection.hosts = [.init("127.0.0.1", port: proxy.port)]
-            configuration.connection.tls = .disable
-            configuration.connection.parameters["gssencmode"] = "disable"
-        }) { pool, _, _ in
+        try await withProxiedPool { proxy, pool, _ in
             proxy.armCutAtNextCommit()
             let error = await #expect(throws: SessionError.self) {
                 try await pool.withSession { session in _ = try await session.scalar("SELECT 1", as: Int32.self) }

@@ -108,14 +108,17 @@ import TuskTestSupport
         }
     }
 
+    /// `users` with `count` rows.
+    func createUsers(_ pool: ConnectionPool, count: Int) async throws {
+        try await pool.withConnection { connection in
+            try await connection.execute("CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL)")
+            try await connection.execute("INSERT INTO users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, \(Int32(count))) g")
+        }
+    }
+
     @Test func anExportLeftHalfReadStillCommitsAndTheConnectionIsReused() async throws {
         try await TestDatabase.withPool(min: 1, max: 1) { pool, schema in
-            try await pool.withConnection { connection in
-                try await connection.executeScript("""
-                    CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);
-                    INSERT INTO users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 5000) g;
-                    """)
-            }
+            try await createUsers(pool, count: 5000)
             let pid = try await pool.withConnection { $0.backendPID }
             var seen = 0
             try await pool.withSession { session in
@@ -134,12 +137,7 @@ import TuskTestSupport
 
     @Test func anExportCancelledWhileTheServerStillRunsItDoesNotAbortTheSession() async throws {
         try await TestDatabase.withPool(min: 1, max: 1) { pool, schema in
-            try await pool.withConnection { connection in
-                try await connection.executeScript("""
-                    CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);
-                    INSERT INTO users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 2000) g;
-                    """)
-            }
+            try await createUsers(pool, count: 2000)
             let pid = try await pool.withConnection { $0.backendPID }
             let total = try await pool.withSession { session in
                 let users = session.repository(User.self)
