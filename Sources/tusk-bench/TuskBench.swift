@@ -59,7 +59,7 @@ struct TuskBench: AsyncParsableCommand {
         for workload in selected {
             context.progress("workload \(workload.name): \(workload.summary)")
             // Off the main actor: callers of a database library run on the global executor.
-            results += try await Task.detached { try await workload.run(context) }.value
+            results += try await Task.detached { [context] in try await workload.run(context) }.value
         }
         if server == nil { try await context.dropBenchTables() }
         Report.printTable(results, workloads: selected, postgres: version)
