@@ -4,18 +4,12 @@ import Tusk
 @Suite struct SessionScriptTests {
     struct Abort: Error {}
 
-    static func exists(_ table: String, in schema: String) async throws -> Bool {
-        let observer = try await TestDatabase.connect(schema: schema)
-        defer { Task { await observer.close() } }
-        return try await observer.query("SELECT to_regclass(\(table)) IS NOT NULL")[0].decode(Bool.self, at: 0)
-    }
-
     @Test func aScriptRunsInsideTheSessionsTransaction() async throws {
         try await TestDatabase.withPool { pool, schema in
             try await pool.withSession { session in
                 try await session.executeScript("CREATE TABLE a (id int PRIMARY KEY); INSERT INTO a VALUES (1), (2);")
                 #expect(try await session.scalar("SELECT count(*) FROM a", as: Int.self) == 2)
-                #expect(try await !Self.exists("a", in: schema), "not visible before the commit")
+                #expect(try await !TestDatabase.exists("a", in: schema), "not visible before the commit")
             }
             #expect(try await TestDatabase.count("a", in: schema) == 2)
         }
@@ -29,7 +23,7 @@ import Tusk
                     throw Abort()
                 }
             }
-            let exists = try await Self.exists("a", in: schema)
+            let exists = try await TestDatabase.exists("a", in: schema)
             #expect(!exists)
         }
     }
@@ -46,7 +40,7 @@ import Tusk
                 let one = try await session.scalar("SELECT 1", as: Int32.self)
                 #expect(one == 1, "the session is still usable")
             }
-            #expect(try await !Self.exists("a", in: schema))
+            #expect(try await !TestDatabase.exists("a", in: schema))
         }
     }
 
@@ -87,7 +81,7 @@ import Tusk
             } catch let error as SessionError {
                 #expect(error.code == .transactionFailed)
             }
-            #expect(try await !Self.exists("a", in: schema))
+            #expect(try await !TestDatabase.exists("a", in: schema))
         }
     }
 

@@ -8,10 +8,9 @@
 ///         CREATE TABLE authors (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE);
 ///         CREATE INDEX authors_email_lower ON authors (lower(email));
 ///         """),
-///     Migration(version: 2, name: "backfill_handles", checksum: "1") { session in
-///         for author in try await session.query("SELECT id, email FROM authors", as: Author.self) {
-///             try await session.execute("UPDATE authors SET handle = \(author.handle) WHERE id = \(author.id)")
-///         }
+///     Migration(version: 2, name: "lowercase_emails", checksum: "1") { session in
+///         let changed = try await session.execute("UPDATE authors SET email = lower(email) WHERE email <> lower(email)")
+///         print("lower-cased \(changed) emails")
 ///     },
 /// ]
 /// ```

@@ -34,8 +34,7 @@ import Logging
 /// ## Concurrency: a transaction-level advisory lock per migration
 ///
 /// Every transaction the migrator runs — creating the table, then each migration — first takes
-/// `pg_advisory_xact_lock(`\(``advisoryLockKey``)`)` and then reads the table again, under the
-/// lock, at read committed (so it sees what the previous holder committed). A migration another
+/// `pg_advisory_xact_lock` on ``advisoryLockKey`` and then reads the table again, under the lock, at read committed (so it sees what the previous holder committed). A migration another
 /// instance applied meanwhile is skipped, not run twice and not an error: the instance that loses
 /// the race returns without it. The server releases the lock with the transaction's commit or
 /// rollback.
