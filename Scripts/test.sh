@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: builds Tusk and runs every test against a real PostgreSQL.
+# Afterwards it builds the DocC documentation (Scripts/docs.sh), which fails on any warning.
 #
 #   Scripts/test.sh                 unit + integration tests
 #   Scripts/test.sh --filter Copy   passes extra arguments to `swift test`
@@ -50,3 +51,5 @@ else
     fi
 fi
 echo "test.sh: tests finished in $(( $(date +%s) - start )) s"
+docs_start=$(date +%s); "$script_dir/docs.sh"
+echo "test.sh: documentation built in $(( $(date +%s) - docs_start )) s"

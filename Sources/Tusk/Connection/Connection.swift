@@ -69,7 +69,7 @@ public actor Connection {
     /// }
     /// ```
     ///
-    /// ``ConnectionPool/withConnection(_:)`` and sessions do this for you. Code in `body` that is
+    /// ``ConnectionPool/withConnection(pinned:_:)`` and sessions do this for you. Code in `body` that is
     /// isolated to an actor still runs on that actor.
     ///
     /// - Warning: `body` shares the thread with the connection's I/O: CPU-heavy work in it delays

@@ -16,7 +16,7 @@ import Tracing
 /// out (without a round trip; with a ping after a long idle time); a connection that comes back
 /// broken, inside a transaction or mid-COPY is closed and replaced, never reused. Failed connects
 /// are retried with exponential backoff and jitter, so the pool recovers by itself after a server
-/// restart. Its decisions live in ``PoolStateMachine``; this class performs them.
+/// restart. Its decisions live in `PoolStateMachine`; this class performs them.
 ///
 /// The pool is not an actor: its state sits behind a lock, so an uncontended lease costs no task
 /// switch. Background work — connects, closes, and one timer armed for the next deadline the

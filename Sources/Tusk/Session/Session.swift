@@ -19,7 +19,7 @@ import Logging
 /// yet. Writes are sent in a fixed order: inserts as added, then updates, then deletes.
 ///
 /// Every decision about the transaction — may a statement run, must `BEGIN` go first, what does
-/// `commit()` send, is a `ROLLBACK` needed — is made by one pure ``TransactionStateMachine``.
+/// `commit()` send, is a `ROLLBACK` needed — is made by one pure `TransactionStateMachine`.
 ///
 /// A session belongs to the task that opened it: it is not `Sendable`.
 public final class Session {
