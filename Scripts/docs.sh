@@ -29,9 +29,12 @@ if [ "$status" -ne 0 ]; then
     echo "docs.sh: documentation build failed (exit $status)" >&2
     exit "$status"
 fi
-if grep -q "warning:" "$log"; then
+# SwiftPM's notes about files a dependency does not declare (its CMakeLists.txt) are about the
+# dependency's manifest, not about Tusk: everything else is ours to fix.
+warnings=$(grep "warning:" "$log" | grep -v "which are unhandled; explicitly declare them as resources or exclude from the target" || true)
+if [ -n "$warnings" ]; then
     echo "docs.sh: the documentation build printed warnings:" >&2
-    grep "warning:" "$log" >&2
+    echo "$warnings" >&2
     exit 1
 fi
 echo "docs.sh: documentation written to .build/docs"

@@ -61,8 +61,12 @@ public struct Migration: Sendable, CustomStringConvertible {
     /// roll it back: the migrator commits after recording the migration, and rolls back when the
     /// closure throws.
     ///
-    /// - Parameter checksum: a label for this version of the closure, stored when it is applied;
-    ///   change it when the closure's effect changes (see "Checksums" above).
+    /// - Parameters:
+    ///   - version: the migration's number; migrations run in increasing order.
+    ///   - name: a human-readable name, stored with it.
+    ///   - checksum: a label for this version of the closure, stored when it is applied;
+    ///     change it when the closure's effect changes (see "Checksums" above).
+    ///   - body: the work, given the migration's session.
     public init(version: Int, name: String, checksum: String, _ body: @escaping @Sendable (Session) async throws -> Void) {
         self.version = version
         self.name = name
