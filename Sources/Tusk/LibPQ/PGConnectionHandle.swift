@@ -484,6 +484,46 @@ final class PGConnectionHandle {
             guard PQconsumeInput(connection) != 0 else { throw lostError("could not read from the server") }
         }
     }
+
+    // MARK: - Notifications
+
+    enum NotificationWait {
+        case received([PostgresNotification])
+        case timedOut
+        case interrupted
+    }
+
+    /// Waits on an idle connection until notifications arrive, `deadline` passes or the interrupt
+    /// fires. Unlike ``wait(read:write:control:)`` an interrupt sends no cancel request: no
+    /// statement runs, so there is nothing to cancel.
+    func waitForNotifications(until deadline: ContinuousClock.Instant?) throws -> NotificationWait {
+        while true {
+            // libpq also absorbs notifications while it reads a statement's results (the LISTEN,
+            // a keepalive), so some may be queued before anything new arrives.
+            var received: [PostgresNotification] = []
+            while let notify = PQnotifies(connection) {
+                received.append(PostgresNotification(
+                    channel: notify.pointee.relname.map { String(cString: $0) } ?? "",
+                    payload: notify.pointee.extra.map { String(cString: $0) } ?? "",
+                    backendPID: notify.pointee.be_pid))
+                PQfreemem(notify)
+            }
+            if !received.isEmpty { return .received(received) }
+            guard !isBad else { throw lostError("the server closed the connection") }
+            let socket = PQsocket(connection)
+            guard socket >= 0 else { throw lostError("the connection has no socket") }
+            switch poll(socket, read: true, write: false, deadline: deadline, watchInterrupt: true) {
+            case .interrupted:
+                return .interrupted
+            case .timedOut:
+                return .timedOut
+            case .ready:
+                // A FATAL sent before the server closed the session reaches the notice receiver
+                // here; the end of file that follows makes this fail.
+                guard PQconsumeInput(connection) != 0 else { throw lostError("could not read from the server") }
+            }
+        }
+    }
 }
 
 // MARK: - Helpers
