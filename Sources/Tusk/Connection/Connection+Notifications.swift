@@ -44,7 +44,7 @@ extension Connection: ListeningConnection {
     func waitForNotifications(idleTimeout: Duration?) async throws -> [PostgresNotification] {
         let deadline = idleTimeout.map { ContinuousClock.now.advanced(by: $0) }
         return try await withOperation(timeout: nil) { handle, _ in
-            switch try handle.waitForNotifications(until: deadline) {
+            switch try handle.waitForNotifications(until: deadline, sessionEnded: { serverEndedTheSessionBetweenCommands }) {
             case .received(let notifications): return notifications
             case .timedOut: return []
             case .interrupted: throw CancellationError()
