@@ -180,6 +180,32 @@ import TuskTestSupport
         }
     }
 
+    @Test func theGuidesExampleSeesThePostItWasToldAbout() async throws {
+        try await TestDatabase.withPool { pool, _ in
+            try await BlogSchema.create(in: pool)
+            let channel = Self.channel("posts")
+            let collector = NotificationCollector(try await pool.notifications(channel: channel))
+            let author = try await pool.withSession { session in
+                try await session.repository(Author.self).add(Author(id: nil, name: "Ada", email: "ada@example.com"))
+            }
+            let authorID = try #require(author.id)
+            let publish = Task {
+                try await pool.withSession { session in
+                    let post = try await session.repository(Post.self).add(
+                        Post(id: nil, authorID: authorID, title: "Hello", body: "First post"))
+                    try await session.notify(channel: channel, payload: "\(post.id ?? 0)")
+                }
+            }
+            let notification = try #require(try await collector.waitForNotifications(1).first)
+            // Delivered at commit: the row the payload names is visible to everyone by now.
+            let id = try #require(Int64(notification.payload))
+            let seen = try await pool.withSession { try await $0.repository(Post.self).get(id: id) }
+            try await publish.value
+            await collector.stop()
+            #expect(seen?.title == "Hello")
+        }
+    }
+
     @Test func cancellingTheConsumerEndsTheSequenceAndTheListeningBackendGoes() async throws {
         try await Self.withPool { pool, application in
             let collector = NotificationCollector(try await pool.notifications(channel: Self.channel()))
