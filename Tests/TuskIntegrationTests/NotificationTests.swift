@@ -139,6 +139,25 @@ import TuskTestSupport
         }
     }
 
+    @Test func anIdleListenerIsKeptAliveAndMissesNothingMeanwhile() async throws {
+        let logs = Locked<[String]>([])
+        try await TestDatabase.withPool(logger: CapturingLogHandler.logger(into: logs)) { pool, _ in
+            let channel = Self.channel()
+            var options = NotificationOptions()
+            options.keepaliveInterval = .milliseconds(10)
+            let collector = NotificationCollector(try await pool.notifications(channel: channel, options: options))
+            // The listener's statements: its LISTEN, then one empty statement per keepalive.
+            func statements() -> Int { logs.value.filter { $0.hasPrefix("debug statement") && $0.contains("tusk_listen") }.count }
+            try await waitUntil { statements() >= 4 }
+            // Sent while keepalives run: those that arrive during one are read with its result.
+            for index in 0..<20 { try await pool.notify(channel: channel, payload: "\(index)") }
+            let received = try await collector.waitForNotifications(20)
+            #expect(received.map(\.payload) == (0..<20).map(String.init))
+            #expect(collector.gaps.isEmpty)
+            await collector.stop()
+        }
+    }
+
     @Test func theListenerIsNotOneOfThePoolsConnections() async throws {
         try await TestDatabase.withPool(min: 0, max: 1) { pool, _ in
             let channel = Self.channel()
