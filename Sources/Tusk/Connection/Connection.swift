@@ -36,7 +36,7 @@ public actor Connection {
     nonisolated let serverVersionNumber = Atomic<Int>(0)
     /// Whether the server ended the session (a FATAL error) while no command was running: every
     /// command sent afterwards reached no backend.
-    nonisolated let endedBetweenCommands = Atomic<Bool>(false)
+    nonisolated let endedBetweenCommands = SessionEndFlag()
     /// The established connection's socket, for the pool's quick idle check; -1 when closed.
     nonisolated let socketDescriptor = Atomic<Int32>(-1)
     let logger: Logger
@@ -126,11 +126,11 @@ public actor Connection {
                 target: configuration.target,
                 deadline: deadline,
                 interrupt: interrupt,
-                onNotice: { [weak self] notice in
+                onNotice: { [endedBetweenCommands] notice in
                     // libpq hands a FATAL that arrives between commands to the notice receiver
                     // and drops it: the server ended the session before the next command.
                     if notice.severity == "FATAL" || notice.severity == "PANIC" {
-                        self?.endedBetweenCommands.store(true, ordering: .releasing)
+                        endedBetweenCommands.set()
                     }
                     Connection.log(notice: notice, to: logger)
                 }
@@ -198,7 +198,7 @@ public actor Connection {
     nonisolated var versionAtConnect: Int { serverVersionNumber.load(ordering: .relaxed) }
 
     /// Whether the server ended the session between commands (its FATAL came while nothing ran).
-    nonisolated var serverEndedTheSessionBetweenCommands: Bool { endedBetweenCommands.load(ordering: .acquiring) }
+    nonisolated var serverEndedTheSessionBetweenCommands: Bool { endedBetweenCommands.isSet }
 
     /// Whether the connection is encrypted with TLS.
     public var usesTLS: Bool { handle?.usesTLS ?? false }
