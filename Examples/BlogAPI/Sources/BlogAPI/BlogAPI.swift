@@ -54,7 +54,13 @@ struct BlogAPI {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
-        try await services.run()
+        do {
+            try await services.run()
+        } catch {
+            // A database that cannot be reached at start-up, a port that is taken, …
+            logger.critical("stopped on error", metadata: ["error": "\(error)"])
+            exit(1)
+        }
         logger.info("stopped")
     }
 

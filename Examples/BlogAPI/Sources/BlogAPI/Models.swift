@@ -59,6 +59,7 @@ struct PostTag: Model {
 /// migrations once, before it scales out.)
 enum BlogSchema {
     static let script: SQL = """
+        SET client_min_messages = warning;  -- no "already exists, skipping" notices on a restart
         CREATE SCHEMA IF NOT EXISTS blog;
         CREATE TABLE IF NOT EXISTS blog.authors (
             id bigserial PRIMARY KEY,
@@ -82,6 +83,7 @@ enum BlogSchema {
             weight int NOT NULL,
             PRIMARY KEY (post_id, tag));
         CREATE INDEX IF NOT EXISTS post_tags_tag ON blog.post_tags (tag);
+        RESET client_min_messages;
         """
 
     /// Creates whatever is missing, on one pooled connection.
