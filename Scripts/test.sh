@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: builds Tusk and runs every test against a real PostgreSQL.
 #
-#   Scripts/test.sh                 unit + integration tests
+#   Scripts/test.sh                 unit + integration tests, then the example app (Scripts/test-example.sh)
 #   Scripts/test.sh --filter Copy   passes extra arguments to `swift test`
 #
 # Installs libpq-dev, PostgreSQL and openssl with apt-get only when they are missing. When
@@ -48,5 +48,7 @@ else
     else
         echo "test.sh: skipping TuskFaultTests: they restart the server, so they need the throwaway cluster (unset DATABASE_URL)"
     fi
+    # The example app (Examples/BlogAPI, its own package): built, then driven over HTTP against the same server.
+    example_start=$(date +%s); "$script_dir/test-example.sh"; echo "test.sh: example app checked in $(( $(date +%s) - example_start )) s"
 fi
 echo "test.sh: tests finished in $(( $(date +%s) - start )) s"
