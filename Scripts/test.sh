@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: builds Tusk and runs every test against a real PostgreSQL.
+# Afterwards it builds the DocC documentation (Scripts/docs.sh), which fails on any warning.
 #
 #   Scripts/test.sh                 unit + integration tests, then the example app (Scripts/test-example.sh)
 #   Scripts/test.sh --filter Copy   passes extra arguments to `swift test`
@@ -52,3 +53,5 @@ else
     example_start=$(date +%s); "$script_dir/test-example.sh"; echo "test.sh: example app checked in $(( $(date +%s) - example_start )) s"
 fi
 echo "test.sh: tests finished in $(( $(date +%s) - start )) s"
+docs_start=$(date +%s); "$script_dir/docs.sh"
+echo "test.sh: documentation built in $(( $(date +%s) - docs_start )) s"

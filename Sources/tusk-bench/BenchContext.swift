@@ -20,7 +20,10 @@ struct BenchContext: Sendable {
     /// lost commit be resolved (to measure what that costs).
     var resolvesLostCommits = true
 
-    func rows(default value: Int) -> Int { rows ?? value }
+    /// `--quick`: each workload's default size is multiplied by this.
+    var scale = 1.0
+
+    func rows(default value: Int) -> Int { rows ?? max(1, Int((Double(value) * scale).rounded())) }
 
     func connect() async throws -> Connection {
         try await Connection.connect(to: configuration, logger: Self.quietLogger)

@@ -21,6 +21,15 @@ enum Report {
                 result.peakRSSMiB.map { String(format: "%.0f MiB", $0) } ?? "",
             ])
         }
+        printAligned(header, rows)
+        for result in results where result.details != nil {
+            let details = (result.details ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\(format($0.value))" }
+            print("\(result.workload)/\(result.strategy): \(details.joined(separator: " "))")
+        }
+    }
+
+    /// Prints `rows` under `header`, each column as wide as its widest cell.
+    private static func printAligned(_ header: [String], _ rows: [[String]]) {
         let widths = header.indices.map { column in max(header[column].count, rows.map { $0[column].count }.max() ?? 0) }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
@@ -28,15 +37,37 @@ enum Report {
         print(line(header))
         print(line(widths.map { String(repeating: "-", count: $0) }))
         rows.forEach { print(line($0)) }
-        for result in results where result.details != nil {
-            let details = (result.details ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\(format($0.value))" }
-            print("\(result.workload)/\(result.strategy): \(details.joined(separator: " "))")
-        }
     }
 
     static func format(_ value: Double) -> String {
         if value >= 100 { return String(Int(value.rounded())) }
         return String(format: "%.2f", value)
+    }
+
+    /// This run's ratios beside an earlier run's, strategy by strategy: what changed since.
+    static func printComparison(_ results: [BenchResult], with previous: Document, from path: String) {
+        print("")
+        print("Compared with \(path) (PostgreSQL \(previous.postgres), \(previous.machine.summary)):")
+        let header = ["workload", "strategy", "now", "before", "change"]
+        var rows: [[String]] = []
+        for result in results {
+            guard let ratio = result.ratio else { continue }
+            let before = previous.results.first { $0.workload == result.workload && $0.strategy == result.strategy }?.ratio
+            rows.append([
+                result.workload, result.strategy, String(format: "%.2f×", ratio),
+                before.map { String(format: "%.2f×", $0) } ?? "—",
+                before.map { String(format: "%+.0f%%", (ratio / $0 - 1) * 100) } ?? "",
+            ])
+        }
+        printAligned(header, rows)
+    }
+
+    static func readJSON(_ path: String) throws -> Document {
+        do {
+            return try JSONDecoder().decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw BenchError("could not read the earlier run \(path): \(error)")
+        }
     }
 
     struct Document: Codable {

@@ -20,8 +20,14 @@ struct TuskBench: AsyncParsableCommand {
     @Option(help: "Scales each workload's size (rows or statements).")
     var rows: Int?
 
-    @Option(help: "Seconds for timed workloads.")
-    var duration: Double = 10
+    @Option(help: "Seconds for timed workloads (default: 10, or 3 with --quick).")
+    var duration: Double?
+
+    @Flag(help: "Every workload at a tenth of its size and 3-second timed runs: the whole suite in about 3 minutes.")
+    var quick = false
+
+    @Option(help: "A JSON file of an earlier run (--json): prints its ratios beside this run's.")
+    var compare: String?
 
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
@@ -49,20 +55,24 @@ struct TuskBench: AsyncParsableCommand {
         var restart: (@Sendable () async throws -> Void)?
         if let server { restart = { try await server.restart() } }
         var context = BenchContext(url: url, configuration: configuration, binDirectory: try ThrowawayPostgres.findBinDirectory(),
-                                   rows: rows, duration: duration, restartServer: restart)
+                                   rows: rows, duration: duration ?? (quick ? 3 : 10), restartServer: restart)
+        if quick { context.scale = 0.1 }
         context.resolvesLostCommits = !noCommitResolution
         let probe = try await context.connect()
         let version = try await probe.query("SHOW server_version")[0].decode(String.self, at: 0)
         await probe.close()
 
+        // Read before the run, so that a bad path fails in seconds, not after the suite.
+        let previous = try compare.map(Report.readJSON)
         var results: [BenchResult] = []
         for workload in selected {
             context.progress("workload \(workload.name): \(workload.summary)")
             // Off the main actor: callers of a database library run on the global executor.
-            results += try await Task.detached { try await workload.run(context) }.value
+            results += try await Task.detached { [context] in try await workload.run(context) }.value
         }
         if server == nil { try await context.dropBenchTables() }
         Report.printTable(results, workloads: selected, postgres: version)
+        if let previous, let compare { Report.printComparison(results, with: previous, from: compare) }
         if let json {
             try Report.writeJSON(results, postgres: version, to: json)
             context.progress("wrote \(json)")

@@ -39,7 +39,7 @@ public struct PostgresNumeric: Hashable, Sendable, CustomStringConvertible, Loss
         self = parsed
     }
 
-    /// Parses decimal text as ``init(_:)`` does, and says what is wrong when it cannot.
+    /// Parses decimal text as ``init(_:)-(String)`` does, and says what is wrong when it cannot.
     ///
     /// ```swift
     /// let price = try PostgresNumeric(parsing: "12.50")

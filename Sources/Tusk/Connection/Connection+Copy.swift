@@ -43,15 +43,17 @@ extension Connection {
     ///   context names the line); ``ConnectionError`` and `CancellationError` as
     ///   ``query(_:timeout:)``.
     public nonisolated func copyIn(_ sql: SQL, timeout: Duration? = nil, _ body: (CopyInWriter) async throws -> Void) async throws -> Int {
-        let token = try await beginCopy(sql, kind: .copyIn, timeout: timeout)
-        do {
-            try await body(CopyInWriter(connection: self, token: token))
-        } catch {
-            // The body's error is the cause; the server's "COPY … failed" is its consequence.
-            _ = try? await finishCopyIn(token, abortMessage: "COPY aborted by the client")
-            throw error
+        try await observed(.statement(sql.text)) {
+            let token = try await beginCopy(sql, kind: .copyIn, timeout: timeout)
+            do {
+                try await body(CopyInWriter(connection: self, token: token))
+            } catch {
+                // The body's error is the cause; the server's "COPY … failed" is its consequence.
+                _ = try? await finishCopyIn(token, abortMessage: "COPY aborted by the client")
+                throw error
+            }
+            return try await finishCopyIn(token, abortMessage: nil)
         }
-        return try await finishCopyIn(token, abortMessage: nil)
     }
 
     func writeCopyData(_ bytes: [UInt8], token: UInt64) async throws {
@@ -101,16 +103,18 @@ extension Connection {
         batchSize: Int = 256 * 1024,
         _ body: ([UInt8]) async throws -> Void
     ) async throws -> Int {
-        let token = try await beginCopy(sql, kind: .copyOut, timeout: timeout)
-        do {
-            while let batch = try await readCopyOut(token, batchSize: batchSize) {
-                try await body(batch)
+        try await observed(.statement(sql.text)) {
+            let token = try await beginCopy(sql, kind: .copyOut, timeout: timeout)
+            do {
+                while let batch = try await readCopyOut(token, batchSize: batchSize) {
+                    try await body(batch)
+                }
+            } catch {
+                await abandonCopyOut(token)
+                throw error
             }
-        } catch {
-            await abandonCopyOut(token)
-            throw error
+            return try await finishCopyOut(token)
         }
-        return try await finishCopyOut(token)
     }
 
     func readCopyOut(_ token: UInt64, batchSize: Int) async throws -> [UInt8]? {

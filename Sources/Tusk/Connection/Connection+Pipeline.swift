@@ -107,8 +107,10 @@ extension Connection {
             texts.append(text)
         }
         if statements.isEmpty { return [] }
-        return try await withOperation(timeout: timeout, cancellable: cancellable) { handle, control in
-            try runPipeline(texts, statements, handle, &control, flushAfter: flushAfter, keepingResultsOnLoss: keepingResultsOnLoss)
+        return try await observed(.batch(texts)) {
+            try await withOperation(timeout: timeout, cancellable: cancellable) { handle, control in
+                try runPipeline(texts, statements, handle, &control, flushAfter: flushAfter, keepingResultsOnLoss: keepingResultsOnLoss)
+            }
         }
     }
 

@@ -40,8 +40,10 @@ extension Connection {
             throw PostgresEncodingError(.unsupportedValue, "a script cannot bind values; use execute for statements with parameters")
         }
         let text = sql.text
-        try await withOperation(timeout: timeout) { handle, control in
-            try runScript(text, handle, &control)
+        try await observed(.statement(text)) {
+            try await withOperation(timeout: timeout) { handle, control in
+                try runScript(text, handle, &control)
+            }
         }
     }
 
@@ -79,8 +81,10 @@ extension Connection {
         if Self.isCopyStatement(text) {
             throw configuration.target.error(.invalidUsage, "COPY runs through copyIn or copyOut, not query or execute")
         }
-        return try await withOperation(timeout: timeout, cancellable: cancellable) { handle, control in
-            try runStatement(text, sql.bindings, handle, &control)
+        return try await observed(.statement(text)) {
+            try await withOperation(timeout: timeout, cancellable: cancellable) { handle, control in
+                try runStatement(text, sql.bindings, handle, &control)
+            }
         }
     }
 
@@ -90,10 +94,12 @@ extension Connection {
     func runTransactionControl(_ sql: SQL, timeout: Duration?) async throws -> QueryResult {
         try sql.validate()
         let text = sql.text
-        return try await withOperation(timeout: timeout, cancellable: false) { handle, control in
-            logStatement(text, bindings: sql.bindings)
-            counters.statements += 1
-            return try runUnnamed(text, sql.bindings, handle, &control)
+        return try await observed(.statement(text)) {
+            try await withOperation(timeout: timeout, cancellable: false) { handle, control in
+                logStatement(text, bindings: sql.bindings)
+                counters.statements += 1
+                return try runUnnamed(text, sql.bindings, handle, &control)
+            }
         }
     }
 

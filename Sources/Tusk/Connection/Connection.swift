@@ -28,6 +28,8 @@ public actor Connection {
 
     nonisolated let executor: ConnectionExecutor
     nonisolated let interrupt: ConnectionInterrupt
+    /// This connection's `db.client.operation.duration` timers.
+    nonisolated let operationMetrics: OperationMetrics
     nonisolated let healthState = Atomic<UInt8>(Health.opening.rawValue)
     nonisolated let backendProcessID = Atomic<Int32>(0)
     /// The server's version number once connected (150018 for 15.18), 0 before.
@@ -67,7 +69,7 @@ public actor Connection {
     /// }
     /// ```
     ///
-    /// ``ConnectionPool/withConnection(_:)`` and sessions do this for you. Code in `body` that is
+    /// ``ConnectionPool/withConnection(pinned:_:)`` and sessions do this for you. Code in `body` that is
     /// isolated to an actor still runs on that actor.
     ///
     /// - Warning: `body` shares the thread with the connection's I/O: CPU-heavy work in it delays
@@ -85,6 +87,7 @@ public actor Connection {
         self.configuration = configuration
         executor = try ConnectionExecutor(name: "tusk-conn-\(id)")
         interrupt = try ConnectionInterrupt()
+        operationMetrics = OperationMetrics(configuration: configuration)
         var logger = logger
         logger[metadataKey: "tusk_connection_id"] = "\(id)"
         self.logger = logger

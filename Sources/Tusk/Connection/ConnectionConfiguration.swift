@@ -1,3 +1,4 @@
+import CoreMetrics
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -100,6 +101,10 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     /// Further libpq keywords (`target_session_attrs`, `sslrootcert`, `keepalives_idle`, …),
     /// passed through unchanged.
     public var parameters: [String: String]
+    /// Where the connection's `db.client.operation.duration` metric goes; nil (the default)
+    /// uses the bootstrapped `MetricsSystem`. A pool passes its own
+    /// ``PoolConfiguration/metricsFactory`` down when this is nil.
+    public var metricsFactory: (any MetricsFactory)?
 
     /// The password, stored in a wrapper because reflection lists stored properties whatever
     /// ``description`` says: `dump(configuration)` would otherwise print it.
@@ -126,6 +131,7 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
         preparedStatementCacheSize = 256
         logParameters = false
         parameters = [:]
+        metricsFactory = nil
     }
 
     /// Parses a `postgres://` or `postgresql://` URL:

@@ -484,6 +484,51 @@ final class PGConnectionHandle {
             guard PQconsumeInput(connection) != 0 else { throw lostError("could not read from the server") }
         }
     }
+
+    // MARK: - Notifications
+
+    enum NotificationWait {
+        case received([PostgresNotification])
+        case timedOut
+        case interrupted
+    }
+
+    /// Waits on an idle connection until notifications arrive, `deadline` passes or the interrupt
+    /// fires. Unlike ``wait(read:write:control:)`` an interrupt sends no cancel request: no
+    /// statement runs, so there is nothing to cancel. `sessionEnded` tells whether a FATAL notice
+    /// arrived meanwhile: the server ended the session, whether or not it closes the socket.
+    func waitForNotifications(until deadline: ContinuousClock.Instant?,
+                              sessionEnded: () -> Bool) throws -> NotificationWait {
+        var readFailed = false
+        while true {
+            // libpq also absorbs notifications while it reads a statement's results (the LISTEN,
+            // a keepalive), so some may be queued before anything new arrives; and those read
+            // together with the end of the session are still handed out, before the loss.
+            var received: [PostgresNotification] = []
+            while let notify = PQnotifies(connection) {
+                received.append(PostgresNotification(
+                    channel: notify.pointee.relname.map { String(cString: $0) } ?? "",
+                    payload: notify.pointee.extra.map { String(cString: $0) } ?? "",
+                    backendPID: notify.pointee.be_pid))
+                PQfreemem(notify)
+            }
+            if !received.isEmpty { return .received(received) }
+            if readFailed || isBad { throw lostError("could not read from the server") }
+            // A FATAL that the server sends before it closes the session reaches the notice
+            // receiver while libpq reads it; the session is over even if the socket stays open.
+            if sessionEnded() { throw lostError("the server ended the session") }
+            let socket = PQsocket(connection)
+            guard socket >= 0 else { throw lostError("the connection has no socket") }
+            switch poll(socket, read: true, write: false, deadline: deadline, watchInterrupt: true) {
+            case .interrupted:
+                return .interrupted
+            case .timedOut:
+                return .timedOut
+            case .ready:
+                readFailed = PQconsumeInput(connection) == 0
+            }
+        }
+    }
 }
 
 // MARK: - Helpers

@@ -71,8 +71,11 @@ extension ConnectionPool {
 
     private func open(_ id: Machine.ConnectionID) async {
         do {
-            let connection = try await Connection.connect(to: configuration.connection, logger: logger)
-            metrics.connectionCreated()
+            let started = clock.now()
+            var connectionConfiguration = configuration.connection
+            if connectionConfiguration.metricsFactory == nil { connectionConfiguration.metricsFactory = configuration.metricsFactory }
+            let connection = try await Connection.connect(to: connectionConfiguration, logger: logger)
+            metrics.connectionCreated(after: clock.now() - started)
             let now = clock.now()
             let actions = state.withLock { state in
                 state.connects[id] = nil

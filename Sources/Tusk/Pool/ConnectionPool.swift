@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import Tracing
 
 /// A pool of connections that an application holds for its whole life.
 ///
@@ -15,13 +16,13 @@ import Synchronization
 /// out (without a round trip; with a ping after a long idle time); a connection that comes back
 /// broken, inside a transaction or mid-COPY is closed and replaced, never reused. Failed connects
 /// are retried with exponential backoff and jitter, so the pool recovers by itself after a server
-/// restart. Its decisions live in ``PoolStateMachine``; this class performs them.
+/// restart. Its decisions live in `PoolStateMachine`; this class performs them.
 ///
 /// The pool is not an actor: its state sits behind a lock, so an uncontended lease costs no task
 /// switch. Background work — connects, closes, and one timer armed for the next deadline the
 /// state machine reports (no polling) — runs in tasks the pool owns; call
-/// ``close(gracePeriod:)`` to stop them. Under swift-service-lifecycle, call `close()` when
-/// `gracefulShutdown()` returns in your service's `run()`.
+/// ``close(gracePeriod:)`` to stop them, or run the pool as a service in a swift-service-lifecycle
+/// `ServiceGroup` (``run()``), which closes it on graceful shutdown.
 public final class ConnectionPool: Sendable {
     /// The configuration the pool was created with.
     public let configuration: PoolConfiguration
@@ -68,7 +69,8 @@ public final class ConnectionPool: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
-        metrics = PoolMetrics(label: configuration.metricsLabel, factory: configuration.metricsFactory)
+        metrics = PoolMetrics(poolName: configuration.name, maxConnections: configuration.maxConnections,
+                              minConnections: configuration.minConnections, factory: configuration.metricsFactory)
         state = Mutex(State(machine: Machine(settings: .init(configuration))))
         // Opens the minimum and arms the timer.
         tick()
@@ -104,7 +106,11 @@ public final class ConnectionPool: Sendable {
         let deadline = start + configuration.acquireTimeout
         let reset = configuration.resetSessionOnRelease
         while true {
-            let lease = try await acquire(start: start, deadline: deadline)
+            let lease = try await TracedSpan.run("acquire connection", kind: .internal, attributes: { [name = configuration.name] attributes in
+                attributes[PoolMetrics.poolNameKey] = name
+            }) {
+                try await acquire(start: start, deadline: deadline)
+            }
             func run() async -> Result<T, any Error>? {
                 if lease.check != .none, await !passes(lease) { return nil }
                 let outcome: Result<T, any Error>
@@ -132,7 +138,7 @@ public final class ConnectionPool: Sendable {
         try Task.checkCancellation()
         let now = clock.now()
         let leakThreshold = configuration.leakThreshold
-        let action = state.withLock { state -> Machine.AcquireAction in
+        let (action, counts) = state.withLock { state -> (Machine.AcquireAction, PoolCounts) in
             let action = state.machine.acquire(now: now, deadline: deadline)
             var wake: ContinuousClock.Instant?
             switch action {
@@ -146,8 +152,9 @@ public final class ConnectionPool: Sendable {
                 break
             }
             if let wake { armTimer(at: wake, in: &state) }
-            return action
+            return (action, state.machine.counts)
         }
+        metrics.record(counts)
         switch action {
         case .lease(let lease):
             metrics.acquired(after: .zero)
@@ -215,10 +222,11 @@ public final class ConnectionPool: Sendable {
     func release(_ lease: Lease) {
         let reusable = lease.connection.isReusable
         let now = clock.now()
-        let actions = state.withLock { state in
-            state.leases[lease.id] = nil
-            return state.machine.release(lease.id, reusable: reusable, now: now)
+        let (actions, since) = state.withLock { state in
+            let record = state.leases.removeValue(forKey: lease.id)
+            return (state.machine.release(lease.id, reusable: reusable, now: now), record?.since)
         }
+        if let since { metrics.released(after: now - since) }
         if !reusable {
             logger.debug("closing a returned connection that is not clean",
                          metadata: ["tusk_connection_id": "\(lease.connection.id)", "tusk_health": "\(lease.connection.currentHealth)"])
@@ -229,10 +237,11 @@ public final class ConnectionPool: Sendable {
     /// Closes a leased connection that failed its check.
     func discard(_ lease: Lease) {
         let now = clock.now()
-        let actions = state.withLock { state in
-            state.leases[lease.id] = nil
-            return state.machine.discard(lease.id, now: now)
+        let (actions, since) = state.withLock { state in
+            let record = state.leases.removeValue(forKey: lease.id)
+            return (state.machine.discard(lease.id, now: now), record?.since)
         }
+        if let since { metrics.released(after: now - since) }
         perform(actions)
     }
 

@@ -61,10 +61,14 @@ public struct PoolConfiguration: Sendable {
     /// connecting again (the server may be restarting) and waiting for the old backend to finish.
     /// Past it, the error is ``SessionError/Code/commitOutcomeUnknown``. Default 15 s.
     public var lostCommitResolutionTimeout: Duration
-    /// Label prefix of the pool's metrics (`<label>_pool_connections`, …). Default `tusk`.
-    public var metricsLabel: String
+    /// The pool's name: the `db.client.connection.pool.name` attribute of its metrics, so that
+    /// an app with several pools can tell them apart. Default `tusk`.
+    public var name: String
     /// Where the pool's metrics go; nil (the default) uses the bootstrapped `MetricsSystem`.
     public var metricsFactory: (any MetricsFactory)?
+    /// How long ``ConnectionPool/run()`` lets leases in flight finish once graceful shutdown
+    /// begins, before it closes their connections under them. Default 30 s.
+    public var shutdownGracePeriod: Duration
 
     /// Checks on a connection that has been idle.
     public struct HealthCheck: Sendable {
@@ -113,7 +117,8 @@ public struct PoolConfiguration: Sendable {
         resetSessionOnRelease = false
         resolvesLostCommits = true
         lostCommitResolutionTimeout = .seconds(15)
-        metricsLabel = "tusk"
+        name = "tusk"
         metricsFactory = nil
+        shutdownGracePeriod = .seconds(30)
     }
 }

@@ -14,10 +14,13 @@ extension Repository {
     ///
     /// Binary COPY has no casts, so each value is converted to its column's own type here (an
     /// `Int` into an `integer` column, a `Date` into a `date`), as the server's assignment cast
-    /// would; the table's column types are read once per connection (see ``ColumnEncoding`` for
+    /// would; the table's column types are read once per connection (see `ColumnEncoding` for
     /// the conversions).
     ///
-    /// - Parameter progress: called with the number of rows sent so far, after each chunk.
+    /// - Parameters:
+    ///   - models: the rows to insert.
+    ///   - chunkBytes: about how many encoded bytes are sent at a time.
+    ///   - progress: called with the number of rows sent so far, after each chunk.
     /// - Throws: ``PostgresEncodingError`` with `typeMismatch` (naming the column and both types)
     ///   for a property whose type the column cannot take — before the COPY starts when the first
     ///   model has a value there — and with `outOfRange` (naming the column) for a value that does
@@ -33,7 +36,7 @@ extension Repository {
         return try await copyModels(chunkBytes: chunkBytes, progress: progress) { iterator.next() }
     }
 
-    /// ``addMany(_:chunkBytes:progress:)`` fed from an `AsyncSequence`: memory stays bounded by
+    /// ``addMany(_:chunkBytes:progress:)-(Sequence<M>,_,_)`` fed from an `AsyncSequence`: memory stays bounded by
     /// the chunk size, whatever the number of rows. A producer that throws aborts the COPY (no row
     /// remains) and its error is rethrown.
     @discardableResult
@@ -99,7 +102,7 @@ extension Repository {
     /// never one statement (or one parameter) per row.
     ///
     /// Each column travels as an array of the column's own type, values converted here (see
-    /// ``addMany(_:chunkBytes:progress:)``).
+    /// ``addMany(_:chunkBytes:progress:)-(Sequence<M>,_,_)``).
     ///
     /// - Throws: ``PostgresEncodingError`` (`typeMismatch`, `outOfRange`, naming the column) before
     ///   the chunk's statement is sent; `unsupportedValue` for an array column, which `unnest`

@@ -41,4 +41,23 @@ enum LeadingKeyword {
         skipSpaceAndComments(&bytes)
         return startsWithWord(bytes, word)
     }
+
+    /// The statement's first word in upper case (`SELECT`, `WITH`, `INSERT`), or nil when it
+    /// starts with something else or runs past 15 letters; built on the stack, and a small
+    /// string, so it costs no allocation.
+    static func firstWord(_ text: String) -> String? {
+        var bytes = text.utf8[...]
+        skipSpaceAndComments(&bytes)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { word -> String? in
+            var count = 0
+            for byte in bytes.prefix(16) {
+                let upper = byte & 0xDF
+                guard upper >= UInt8(ascii: "A"), upper <= UInt8(ascii: "Z") else { break }
+                word[count] = upper
+                count += 1
+            }
+            guard count > 0, count <= 15 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: word[0..<count]), as: UTF8.self)
+        }
+    }
 }

@@ -8,7 +8,20 @@ enum TransactionControl {
 
     /// The transaction-control keyword `text` starts with (upper-cased), or nil.
     static func keyword(of text: String) -> String? {
-        var bytes = text.utf8[...]
+        keyword(leading: text.utf8[...])
+    }
+
+    /// The first transaction-control keyword that starts any statement of the script `text`, or
+    /// nil: a script is refused for a `COMMIT` in its middle as much as for a `BEGIN` in front.
+    static func keyword(inScript text: String) -> String? {
+        for statement in ScriptStatements.split(text) {
+            if let keyword = keyword(leading: statement.utf8) { return keyword }
+        }
+        return nil
+    }
+
+    private static func keyword(leading text: Substring.UTF8View) -> String? {
+        var bytes = text
         LeadingKeyword.skipSpaceAndComments(&bytes)
         guard let first = bytes.first else { return nil }
         switch first & 0xDF {

@@ -14,6 +14,7 @@ extension ConnectionPool {
     ///   - isolation: the isolation level; nil uses the server's default (read committed).
     ///   - readOnly: a read-only transaction.
     ///   - deferrable: with `serializable` and `readOnly`, waits for a snapshot that cannot fail.
+    ///   - body: the session's work; its result is returned after the commit.
     /// - Throws: `body`'s error, ``SessionError`` from the commit, and the errors of
     ///   ``withConnection(pinned:_:)``.
     @discardableResult

@@ -1,3 +1,4 @@
+import Tracing
 import Logging
 
 /// A unit of work: one leased connection and one transaction.
@@ -18,7 +19,7 @@ import Logging
 /// yet. Writes are sent in a fixed order: inserts as added, then updates, then deletes.
 ///
 /// Every decision about the transaction — may a statement run, must `BEGIN` go first, what does
-/// `commit()` send, is a `ROLLBACK` needed — is made by one pure ``TransactionStateMachine``.
+/// `commit()` send, is a `ROLLBACK` needed — is made by one pure `TransactionStateMachine`.
 ///
 /// A session belongs to the task that opened it: it is not `Sendable`.
 public final class Session {
@@ -236,6 +237,17 @@ public final class Session {
     ///   failure, a deferred constraint; nothing committed), `commitOutcomeUnknown`, or `ended`;
     ///   and the errors of ``flush()``, after rolling back.
     public func commit() async throws {
+        let database = connection.configuration.target.database
+        try await TracedSpan.run(database.map { "COMMIT \($0)" } ?? "COMMIT", kind: .client, attributes: { attributes in
+            attributes["db.system.name"] = "postgresql"
+            attributes["db.operation.name"] = "COMMIT"
+            if let database { attributes["db.namespace"] = database }
+        }) {
+            try await commitUntraced()
+        }
+    }
+
+    private func commitUntraced() async throws {
         switch try transaction.commitRequested(hasPendingWrites: hasPendingWrites) {
         case .finish:
             dropPendingWrites()

@@ -4,7 +4,9 @@ import Tusk
 /// `SELECT * FROM bench_users WHERE id = $1` with random ids, decoded into `BenchUser`, from 8
 /// tasks on 8 pooled connections and from 1 task on 1 connection, against pgbench running the
 /// same statement with the same client counts. `tusk.raw.c8` runs the statement on a leased
-/// connection and decodes by hand: `tusk.get.c8` over it is the repository's own overhead.
+/// connection and decodes by hand: `tusk.get` over `tusk.raw` is the repository's own overhead.
+/// Each strategy also reports the client's CPU time and context switches per query (pgbench's
+/// from its own process), from `getrusage` over the timed region.
 struct PointSelectWorkload: Workload {
     let name = "point-select"
     let summary = "SELECT * FROM bench_users WHERE id = $1, random ids: 8 tasks × 8 pooled connections (repository and raw) and 1 × 1, vs pgbench -M prepared"
@@ -16,28 +18,30 @@ struct PointSelectWorkload: Workload {
         var results: [BenchResult] = []
         let script = "\\set id random(1, \(rows))\nSELECT * FROM bench_users WHERE id = :id;\n"
         for clients in [8, 1] {
-            context.progress("point-select: tusk c\(clients) for \(seconds) s")
-            let queries = try await runTusk(context, clients: clients, rows: rows, seconds: Double(seconds), query: Self.get)
-            results.keepBest(.queries(name, "tusk.get.c\(clients)", queries: queries, seconds: Double(seconds)))
-            if clients == 8 {
-                context.progress("point-select: tusk raw c8 for \(seconds) s")
-                let raw = try await runTusk(context, clients: clients, rows: rows, seconds: Double(seconds), query: Self.rawGet)
-                results.keepBest(.queries(name, "tusk.raw.c8", queries: raw, seconds: Double(seconds)))
+            for (strategy, query) in [("get", Self.get), ("raw", Self.rawGet)] {
+                context.progress("point-select: tusk \(strategy) c\(clients) for \(seconds) s")
+                let (queries, usage) = try await runTusk(context, clients: clients, rows: rows, seconds: Double(seconds), query: query)
+                var result = BenchResult.queries(name, "tusk.\(strategy).c\(clients)", queries: queries, seconds: Double(seconds))
+                result.details = usage.perOperation(queries)
+                results.keepBest(result)
             }
             context.progress("point-select: pgbench c\(clients) for \(seconds) s")
+            let before = ResourceUsage.children()
             let tps = try await context.pgbench(script: script, clients: clients, threads: min(clients, 2), seconds: seconds)
-            results.keepBest(BenchResult(workload: name, strategy: "reference.pgbench.c\(clients)", rows: Int(tps * Double(seconds)),
-                                         seconds: Double(seconds), queriesPerSecond: tps))
+            let queries = Int(tps * Double(seconds))
+            results.keepBest(BenchResult(workload: name, strategy: "reference.pgbench.c\(clients)", rows: queries,
+                                         seconds: Double(seconds), queriesPerSecond: tps,
+                                         details: (ResourceUsage.children() - before).perOperation(queries)))
         }
         results.compare(["tusk.get.c8": "reference.pgbench.c8", "tusk.raw.c8": "reference.pgbench.c8",
-                         "tusk.get.c1": "reference.pgbench.c1"])
+                         "tusk.get.c1": "reference.pgbench.c1", "tusk.raw.c1": "reference.pgbench.c1"])
         return results
     }
 
     /// Runs `query` with random ids from `clients` tasks for `seconds`; returns how many ran. Each
     /// query leases a connection per call, as a request handler would.
     private func runTusk(_ context: BenchContext, clients: Int, rows: Int, seconds: Double,
-                         query: @escaping @Sendable (ConnectionPool, Int64) async throws -> BenchUser?) async throws -> Int {
+                         query: @escaping @Sendable (ConnectionPool, Int64) async throws -> BenchUser?) async throws -> (Int, ResourceUsage) {
         try await context.withPool(connections: clients, warm: clients) { pool in
             // Warm up: open every connection and prepare the statement on each.
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -48,6 +52,7 @@ struct PointSelectWorkload: Workload {
                 }
                 try await group.waitForAll()
             }
+            let before = ResourceUsage.process()
             let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
             let total = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<clients {
@@ -66,7 +71,7 @@ struct PointSelectWorkload: Workload {
                 }
                 return try await group.reduce(0, +)
             }
-            return total
+            return (total, ResourceUsage.process() - before)
         }
     }
 

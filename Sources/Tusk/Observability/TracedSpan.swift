@@ -1,0 +1,19 @@
+import Tracing
+
+/// Spans around work that contains database operations (a commit's flush and COMMIT, a pool
+/// acquire), so their own spans nest under them.
+enum TracedSpan {
+    /// Runs `body` inside a span bound as the current context, when a tracer is active;
+    /// otherwise just runs it, at the cost of a tracer lookup.
+    static func run<T>(
+        _ name: String, kind: SpanKind, attributes: (inout SpanAttributes) -> Void,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        let tracer = InstrumentationSystem.tracer
+        guard !(tracer is NoOpTracer) else { return try await body() }
+        return try await tracer.withSpan(name, ofKind: kind) { span in
+            attributes(&span.attributes)
+            return try await body()
+        }
+    }
+}
