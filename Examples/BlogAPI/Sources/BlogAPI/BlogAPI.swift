@@ -10,13 +10,13 @@ import UnixSignals
 ///
 ///     DATABASE_URL=postgres://… blog-api [--host 127.0.0.1] [--port 8080]
 ///
-/// `--port 0` picks a free port; the `listening` log line names it. The port also comes from `PORT`, the pool's size from `BLOG_POOL_SIZE` (default 10), the log
-/// level from `LOG_LEVEL` (default info). Logs go to stderr. SIGTERM and SIGINT shut down
-/// gracefully: the server stops taking requests and finishes the ones in flight, then the pool
-/// closes.
+/// `--port 0` picks a free port, which the `listening` log line names. The port can also come
+/// from `PORT`, the pool's size from `BLOG_POOL_SIZE` (default 10), the log level from
+/// `LOG_LEVEL` (default info). Logs go to stderr. SIGTERM and SIGINT shut down gracefully: the
+/// server stops taking requests and finishes the ones in flight, then the pool closes.
 @main
 struct BlogAPI {
-    static func main() async throws {
+    static func main() async {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = {
             var logger = Logger(label: "blog-api")
@@ -34,11 +34,12 @@ struct BlogAPI {
         }
 
         let pool = ConnectionPool(configuration: settings.pool, logger: logger)
+        let (host, port) = (settings.host, settings.port)
         var app = Application(
             router: makeRouter(pool: pool),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "blog-api"),
+            configuration: .init(address: .hostname(host, port: port), serverName: "blog-api"),
             onServerRunning: { channel in
-                logger.info("listening", metadata: ["host": "\(settings.host)", "port": "\(channel.localAddress?.port ?? settings.port)"])
+                logger.info("listening", metadata: ["host": "\(host)", "port": "\(channel.localAddress?.port ?? port)"])
             },
             logger: logger
         )
@@ -48,9 +49,10 @@ struct BlogAPI {
             logger.info("schema ready", metadata: ["schema": "\(blogSchema)"])
         }
 
-        // Shut down in reverse order: the server first, then the pool it leases from.
+        // Shut down in reverse order: the server first (finishing the requests in flight), then
+        // the pool it leases from (`ConnectionPool` is a `Service`: its run() closes it).
         let services = ServiceGroup(configuration: .init(
-            services: [PoolService(pool: pool), app],
+            services: [pool, app],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
@@ -92,20 +94,6 @@ struct BlogRequestContext: RequestContext {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .sortedKeys
         return encoder
-    }
-}
-
-/// Runs the pool inside the `ServiceGroup`: it is open from the start, and closes — waiting
-/// for leases in flight — once graceful shutdown begins (after the server, which comes later in
-/// the group, has stopped).
-struct PoolService: Service {
-    /// The pool to close.
-    let pool: ConnectionPool
-
-    func run() async throws {
-        // Returns when shutdown begins; throws when the task is cancelled. Either way: close.
-        try? await gracefulShutdown()
-        await pool.close()
     }
 }
 
