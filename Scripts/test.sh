@@ -2,7 +2,7 @@
 # The README's test command: builds Tusk and runs every test against a real PostgreSQL.
 # Afterwards it builds the DocC documentation (Scripts/docs.sh), which fails on any warning.
 #
-#   Scripts/test.sh                 unit + integration tests
+#   Scripts/test.sh                 unit + integration tests, then the example app (Scripts/test-example.sh)
 #   Scripts/test.sh --filter Copy   passes extra arguments to `swift test`
 #
 # Installs libpq-dev, PostgreSQL and openssl with apt-get only when they are missing. When
@@ -49,6 +49,8 @@ else
     else
         echo "test.sh: skipping TuskFaultTests: they restart the server, so they need the throwaway cluster (unset DATABASE_URL)"
     fi
+    # The example app (Examples/BlogAPI, its own package): built, then driven over HTTP against the same server.
+    example_start=$(date +%s); "$script_dir/test-example.sh"; echo "test.sh: example app checked in $(( $(date +%s) - example_start )) s"
 fi
 echo "test.sh: tests finished in $(( $(date +%s) - start )) s"
 docs_start=$(date +%s); "$script_dir/docs.sh"
