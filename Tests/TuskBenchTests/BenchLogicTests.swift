@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import Tusk
 @testable import tusk_bench
 
 /// The benchmark's logic that needs no timing. No test here asserts a time.
@@ -59,5 +60,31 @@ import Testing
         #expect(ledger["invariantViolations"] == 0)
         for key in ["faultsInjected", "committed", "retries", "unknownOutcomes"] { #expect(ledger[key] != nil) }
         #expect(results.contains { ($0["ratio"] as? Double) != nil && $0["reference"] != nil })
+    }
+
+    @Test func theQuickSuiteScalesEveryDefaultSizeButNotAGivenOne() throws {
+        let configuration = try ConnectionConfiguration(url: "postgres://u@127.0.0.1/db")
+        var context = BenchContext(url: "", configuration: configuration, binDirectory: "", rows: nil, duration: 3, restartServer: nil)
+        context.scale = 0.1
+        #expect(context.rows(default: 1_000_000) == 100_000)
+        #expect(context.rows(default: 5) == 1)
+        let given = BenchContext(url: "", configuration: configuration, binDirectory: "", rows: 777, duration: 3, restartServer: nil)
+        #expect(given.rows(default: 1_000_000) == 777)
+        let quick = try TuskBench.parse(["--quick"])
+        #expect(quick.quick && quick.duration == nil)
+    }
+
+    @Test func anEarlierRunReadsBackForComparison() throws {
+        let path = NSTemporaryDirectory() + "tusk-bench-compare-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var results: [BenchResult] = [
+            .queries("point-select", "tusk.get.c8", queries: 300, seconds: 1),
+            .queries("point-select", "reference.pgbench.c8", queries: 1_000, seconds: 1),
+        ]
+        results.compare(["tusk.get.c8": "reference.pgbench.c8"])
+        try Report.writeJSON(results, postgres: "15", to: path)
+        let earlier = try Report.readJSON(path)
+        #expect(earlier.results.first { $0.strategy == "tusk.get.c8" }?.ratio == 0.3)
+        #expect(throws: BenchError.self) { try Report.readJSON(path + ".missing") }
     }
 }

@@ -29,10 +29,16 @@ extension Connection {
     /// let rows = try await connection.copyIn("COPY items (id, name) FROM STDIN (FORMAT binary)") { writer in
     ///     var encoder = PostgresBinaryCopyEncoder()
     ///     for item in items {
-    ///         try encoder.appendRow { row in try row.append(item.id); try row.append(item.name) }
-    ///         if encoder.count > 1 << 20 { try await writer.write(encoder.takeBuffer()) }
+    ///         encoder.beginRow(fieldCount: 2)
+    ///         try encoder.append(item.id)
+    ///         try encoder.append(item.name)
+    ///         if encoder.count >= 1 << 20 {
+    ///             try await writer.write(encoder.bytes)
+    ///             encoder.clear()
+    ///         }
     ///     }
-    ///     try await writer.write(encoder.finish())
+    ///     encoder.finish()
+    ///     try await writer.write(encoder.bytes)
     /// }
     /// ```
     ///
