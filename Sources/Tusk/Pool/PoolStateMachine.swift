@@ -134,6 +134,9 @@ struct PoolStateMachine<Connection: Sendable>: Sendable {
 
     let settings: Settings
     private var slots: [ConnectionID: Slot] = [:]
+    /// The slots' states counted, kept up to date by every change of state, so that reading the
+    /// counts (on every lease, return and metrics update) walks no dictionary.
+    private var slotCounts = Counts()
     /// Idle connections, most recently released last (handed out first, so the others can age
     /// out through the idle timeout).
     private var idle: [ConnectionID] = []
@@ -153,15 +156,15 @@ struct PoolStateMachine<Connection: Sendable>: Sendable {
     // MARK: - Counts
 
     var counts: Counts {
+        var counts = slotCounts
+        counts.waiters = waiterCount
+        return counts
+    }
+
+    /// The counts worked out from the slots themselves, for tests that check the kept ones.
+    var recountedForTesting: Counts {
         var counts = Counts()
-        for slot in slots.values {
-            switch slot.state {
-            case .opening: counts.opening += 1
-            case .idle: counts.idle += 1
-            case .leased: counts.leased += 1
-            case .closing: counts.closing += 1
-            }
-        }
+        for slot in slots.values { Self.adjust(&counts, for: slot.state, by: 1) }
         counts.waiters = waiterCount
         return counts
     }
@@ -181,7 +184,7 @@ struct PoolStateMachine<Connection: Sendable>: Sendable {
         guard !isClosing else { return .closed }
         while let id = idle.popLast() {
             guard case .idle(let since)? = slots[id]?.state, let connection = slots[id]?.connection else { continue }
-            slots[id]?.state = .leased
+            setState(of: id, to: .leased)
             return .lease(Lease(id: id, connection: connection, check: check(idleFor: now - since)))
         }
         let id = nextWaiterID
@@ -247,7 +250,7 @@ struct PoolStateMachine<Connection: Sendable>: Sendable {
     mutating func connectFailed(_ id: ConnectionID, error: ConnectionError, now: Instant, jitter: Double) -> Actions {
         var actions = Actions()
         guard slots[id]?.state == .opening else { return actions }
-        slots[id] = nil
+        removeSlot(id)
         guard !isClosing else { return actions }
         consecutiveConnectFailures += 1
         lastConnectError = error
@@ -263,7 +266,7 @@ struct PoolStateMachine<Connection: Sendable>: Sendable {
     mutating func connectionClosed(_ id: ConnectionID, now: Instant) -> Actions {
         var actions = Actions()
         guard slots[id]?.state == .closing else { return actions }
-        slots[id] = nil
+        removeSlot(id)
         actions.open = planOpens(now: now)
         return actions
     }
@@ -295,7 +298,7 @@ struct PoolStateMachine<Connection: Sendable>: Sendable {
         }
         guard !isClosing else { return actions }
         // Oldest idle first; never below the minimum, never a leased connection.
-        var open = slots.values.filter { $0.state != .closing }.count
+        var open = slotCounts.total - slotCounts.closing
         for id in idle {
             guard case .idle(let since)? = slots[id]?.state else { continue }
             if let retireAt = slots[id]?.retireAt, retireAt <= now {
@@ -362,10 +365,10 @@ struct PoolStateMachine<Connection: Sendable>: Sendable {
             let waiter = waiters[waiterHead]
             waiterHead += 1
             compactWaiters()
-            slots[id]?.state = .leased
+            setState(of: id, to: .leased)
             actions.handoffs.append(Handoff(waiter: waiter.id, lease: Lease(id: id, connection: connection, check: check)))
         } else {
-            slots[id]?.state = .idle(since: now)
+            setState(of: id, to: .idle(since: now))
             idle.append(id)
             // This connection's expiry may be the earliest. (Whether it is above the minimum is
             // the tick's call: a wake-up too many costs less than counting slots on every
@@ -377,8 +380,30 @@ struct PoolStateMachine<Connection: Sendable>: Sendable {
 
     private mutating func retire(_ id: ConnectionID, _ reason: CloseReason, into actions: inout Actions) {
         if let index = idle.firstIndex(of: id) { idle.remove(at: index) }
-        slots[id]?.state = .closing
+        setState(of: id, to: .closing)
         actions.close.append(Closing(id: id, connection: slots[id]?.connection, reason: reason))
+    }
+
+    /// Moves a slot to `state`, keeping ``slotCounts`` in step.
+    private mutating func setState(of id: ConnectionID, to state: SlotState) {
+        guard let old = slots[id]?.state else { return }
+        Self.adjust(&slotCounts, for: old, by: -1)
+        slots[id]?.state = state
+        Self.adjust(&slotCounts, for: state, by: 1)
+    }
+
+    private static func adjust(_ counts: inout Counts, for state: SlotState, by delta: Int) {
+        switch state {
+        case .opening: counts.opening += delta
+        case .idle: counts.idle += delta
+        case .leased: counts.leased += delta
+        case .closing: counts.closing += delta
+        }
+    }
+
+    private mutating func removeSlot(_ id: ConnectionID) {
+        guard let removed = slots.removeValue(forKey: id) else { return }
+        Self.adjust(&slotCounts, for: removed.state, by: -1)
     }
 
     private mutating func compactWaiters() {
@@ -408,6 +433,7 @@ struct PoolStateMachine<Connection: Sendable>: Sendable {
             let id = nextConnectionID
             nextConnectionID += 1
             slots[id] = Slot(state: .opening, retireAt: nil, connection: nil)
+            slotCounts.opening += 1
             opened.append(id)
         }
         return opened
