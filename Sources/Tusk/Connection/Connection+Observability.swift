@@ -4,12 +4,11 @@ extension Connection {
     /// Runs `body` as one observed database operation: a client span when a tracer is active
     /// (bootstrapped, or bound with `withTracer`), and a `db.client.operation.duration` sample.
     ///
-    /// Without a tracer this costs a tracer lookup, the statement's first keyword and two clock
-    /// reads: no span, no task-local.
+    /// Without a tracer this costs a tracer lookup (``ActiveTracer``), the statement's first
+    /// keyword and two clock reads: no span, no task-local.
     nonisolated func observed<T>(_ operation: ObservedOperation, _ body: () async throws -> T) async throws -> T {
         let start = ContinuousClock.now
-        let tracer = InstrumentationSystem.tracer
-        guard !(tracer is NoOpTracer) else {
+        guard let tracer = ActiveTracer.current else {
             do {
                 let result = try await body()
                 operationMetrics.record(ContinuousClock.now - start, operation: operation.name, errorType: nil)

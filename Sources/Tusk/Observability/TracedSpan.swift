@@ -9,8 +9,7 @@ enum TracedSpan {
         _ name: String, kind: SpanKind, attributes: (inout SpanAttributes) -> Void,
         _ body: () async throws -> T
     ) async throws -> T {
-        let tracer = InstrumentationSystem.tracer
-        guard !(tracer is NoOpTracer) else { return try await body() }
+        guard let tracer = ActiveTracer.current else { return try await body() }
         return try await tracer.withSpan(name, ofKind: kind) { span in
             attributes(&span.attributes)
             return try await body()
