@@ -4,36 +4,52 @@ import Synchronization
 extension ConnectionPool {
     // MARK: - Performing the machine's actions
 
-    /// Performs what the state machine decided, outside the lock: hand connections to waiters,
-    /// fail waiters, open and close connections, arm the timer.
-    func perform(_ actions: Machine.Actions) {
+    /// What performing actions decided under the lock, for the part that runs outside it.
+    struct AppliedActions {
+        let actions: Machine.Actions
         var resumptions: [(CheckedContinuation<Lease, any Error>, Result<Lease, any Error>)] = []
         var drained: [CheckedContinuation<Void, Never>] = []
+        var counts = PoolCounts()
+    }
+
+    /// Performs what the state machine decided: hand connections to waiters, fail waiters, open
+    /// and close connections, arm the timer.
+    func perform(_ actions: Machine.Actions) {
         let now = clock.now()
+        finish(state.withLock { apply(actions, now: now, in: &$0) })
+    }
+
+    /// The part of ``perform(_:)`` that needs the lock, for a caller that already holds it (a
+    /// return takes the lock once for the machine's decision and this).
+    func apply(_ actions: Machine.Actions, now: ContinuousClock.Instant, in state: inout State) -> AppliedActions {
+        var applied = AppliedActions(actions: actions)
         let leakThreshold = configuration.leakThreshold
-        let counts = state.withLock { state -> PoolCounts in
-            for handoff in actions.handoffs {
-                state.leases[handoff.lease.id] = LeaseRecord(since: now)
-                if let leakThreshold { armTimer(at: now + leakThreshold, in: &state) }
-                deliver(.success(handoff.lease), to: handoff.waiter, in: &state, resumptions: &resumptions)
-            }
-            for failed in actions.failedWaiters {
-                let error = waiterError(failed, state: state, now: now)
-                deliver(.failure(error), to: failed.waiter, in: &state, resumptions: &resumptions)
-            }
-            if let wakeAt = actions.wakeAt { armTimer(at: wakeAt, in: &state) }
-            if state.machine.isDrained, !state.drainWaiters.isEmpty {
-                drained = Array(state.drainWaiters.values)
-                state.drainWaiters.removeAll()
-            }
-            return state.machine.counts
+        for handoff in actions.handoffs {
+            state.leases[handoff.lease.id] = LeaseRecord(since: now)
+            if let leakThreshold { armTimer(at: now + leakThreshold, in: &state) }
+            deliver(.success(handoff.lease), to: handoff.waiter, in: &state, resumptions: &applied.resumptions)
         }
-        for (continuation, result) in resumptions { continuation.resume(with: result) }
-        for continuation in drained { continuation.resume() }
-        for failed in actions.failedWaiters where failed.failure == .timeout { metrics.acquireTimedOut() }
-        for close in actions.close { closeConnection(close) }
-        startOpening(actions.open)
-        metrics.record(counts)
+        for failed in actions.failedWaiters {
+            let error = waiterError(failed, state: state, now: now)
+            deliver(.failure(error), to: failed.waiter, in: &state, resumptions: &applied.resumptions)
+        }
+        if let wakeAt = actions.wakeAt { armTimer(at: wakeAt, in: &state) }
+        if state.machine.isDrained, !state.drainWaiters.isEmpty {
+            applied.drained = Array(state.drainWaiters.values)
+            state.drainWaiters.removeAll()
+        }
+        applied.counts = state.machine.counts
+        return applied
+    }
+
+    /// The part of ``perform(_:)`` that runs outside the lock: resumptions, closes, opens, metrics.
+    func finish(_ applied: AppliedActions) {
+        for (continuation, result) in applied.resumptions { continuation.resume(with: result) }
+        for continuation in applied.drained { continuation.resume() }
+        for failed in applied.actions.failedWaiters where failed.failure == .timeout { metrics.acquireTimedOut() }
+        for close in applied.actions.close { closeConnection(close) }
+        startOpening(applied.actions.open)
+        metrics.record(applied.counts)
     }
 
     private func deliver(

@@ -222,27 +222,29 @@ public final class ConnectionPool: Sendable {
     func release(_ lease: Lease) {
         let reusable = lease.connection.isReusable
         let now = clock.now()
-        let (actions, since) = state.withLock { state in
+        let (applied, since) = state.withLock { state in
             let record = state.leases.removeValue(forKey: lease.id)
-            return (state.machine.release(lease.id, reusable: reusable, now: now), record?.since)
+            let actions = state.machine.release(lease.id, reusable: reusable, now: now)
+            return (apply(actions, now: now, in: &state), record?.since)
         }
         if let since { metrics.released(after: now - since) }
         if !reusable {
             logger.debug("closing a returned connection that is not clean",
                          metadata: ["tusk_connection_id": "\(lease.connection.id)", "tusk_health": "\(lease.connection.currentHealth)"])
         }
-        perform(actions)
+        finish(applied)
     }
 
     /// Closes a leased connection that failed its check.
     func discard(_ lease: Lease) {
         let now = clock.now()
-        let (actions, since) = state.withLock { state in
+        let (applied, since) = state.withLock { state in
             let record = state.leases.removeValue(forKey: lease.id)
-            return (state.machine.discard(lease.id, now: now), record?.since)
+            let actions = state.machine.discard(lease.id, now: now)
+            return (apply(actions, now: now, in: &state), record?.since)
         }
         if let since { metrics.released(after: now - since) }
-        perform(actions)
+        finish(applied)
     }
 
     // MARK: - Status
