@@ -237,11 +237,13 @@ public final class Session {
     ///   failure, a deferred constraint; nothing committed), `commitOutcomeUnknown`, or `ended`;
     ///   and the errors of ``flush()``, after rolling back.
     public func commit() async throws {
-        let database = connection.configuration.target.database
-        try await TracedSpan.run(database.map { "COMMIT \($0)" } ?? "COMMIT", kind: .client, attributes: { attributes in
+        // The database name is worked out only when there is a span to name: `target` builds
+        // strings, and this runs on every one-shot repository call.
+        let connection = self.connection
+        try await TracedSpan.run(connection.configuration.target.database.map { "COMMIT \($0)" } ?? "COMMIT", kind: .client, attributes: { attributes in
             attributes["db.system.name"] = "postgresql"
             attributes["db.operation.name"] = "COMMIT"
-            if let database { attributes["db.namespace"] = database }
+            if let database = connection.configuration.target.database { attributes["db.namespace"] = database }
         }) {
             try await commitUntraced()
         }
