@@ -95,7 +95,7 @@ import TuskTestSupport
     @Test func transactionControlStatementsAreRefusedBeforeSending() async throws {
         try await TestDatabase.withPool { pool, _ in
             try await pool.withSession { session in
-                for sql: SQL in ["COMMIT", "  rollback", "/* x */ BEGIN", "END", "savepoint a", "RELEASE a", "PREPARE TRANSACTION 'x'", "start transaction"] {
+                for sql: SQL in ["COMMIT", "  rollback", "/* x */ BEGIN", "/* a /* b */ c */ COMMIT", "END", "savepoint a", "RELEASE a", "PREPARE TRANSACTION 'x'", "start transaction"] {
                     let before = await session.statistics.statements
                     let error = await #expect(throws: SessionError.self) { try await session.execute(sql) }
                     #expect(error?.code == .invalidUsage, "\(sql.text)")

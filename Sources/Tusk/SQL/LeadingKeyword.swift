@@ -9,15 +9,37 @@ enum LeadingKeyword {
             } else if bytes.starts(with: "--".utf8) {
                 bytes = bytes.drop { $0 != UInt8(ascii: "\n") }
             } else if bytes.starts(with: "/*".utf8) {
-                guard let end = bytes.firstRange(of: "*/".utf8) else {
-                    bytes = bytes[bytes.endIndex...]
-                    return
-                }
-                bytes = bytes[end.upperBound...]
+                skipBlockComment(&bytes)
             } else {
                 return
             }
         }
+    }
+
+    /// Drops a block comment from the front of `bytes`. PostgreSQL's block comments nest
+    /// (`/* a /* b */ c */` is one comment), so a depth is counted; an unterminated comment takes
+    /// the rest of the text, as the server would refuse it anyway.
+    private static func skipBlockComment(_ bytes: inout Substring.UTF8View) {
+        var depth = 0
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let next = bytes.index(after: index)
+            guard next < bytes.endIndex else { break }
+            if bytes[index] == UInt8(ascii: "/"), bytes[next] == UInt8(ascii: "*") {
+                depth += 1
+                index = bytes.index(after: next)
+            } else if bytes[index] == UInt8(ascii: "*"), bytes[next] == UInt8(ascii: "/") {
+                depth -= 1
+                index = bytes.index(after: next)
+                if depth == 0 {
+                    bytes = bytes[index...]
+                    return
+                }
+            } else {
+                index = next
+            }
+        }
+        bytes = bytes[bytes.endIndex...]
     }
 
     /// Whether `bytes` starts with `word` (ASCII, any case) followed by something that is not
