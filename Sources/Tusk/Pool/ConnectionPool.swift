@@ -221,27 +221,26 @@ public final class ConnectionPool: Sendable {
     /// Returns a leased connection; it goes back to the pool only when it is clean.
     func release(_ lease: Lease) {
         let reusable = lease.connection.isReusable
-        let now = clock.now()
-        let (applied, since) = state.withLock { state in
-            let record = state.leases.removeValue(forKey: lease.id)
-            let actions = state.machine.release(lease.id, reusable: reusable, now: now)
-            return (apply(actions, now: now, in: &state), record?.since)
-        }
-        if let since { metrics.released(after: now - since) }
         if !reusable {
             logger.debug("closing a returned connection that is not clean",
                          metadata: ["tusk_connection_id": "\(lease.connection.id)", "tusk_health": "\(lease.connection.currentHealth)"])
         }
-        finish(applied)
+        endLease(lease) { machine, now in machine.release(lease.id, reusable: reusable, now: now) }
     }
 
     /// Closes a leased connection that failed its check.
     func discard(_ lease: Lease) {
+        endLease(lease) { machine, now in machine.discard(lease.id, now: now) }
+    }
+
+    /// Ends a lease under one hold of the lock: forgets it, lets the machine `decide` what becomes
+    /// of its connection, and applies that; then records how long it was held and finishes the
+    /// actions outside the lock.
+    private func endLease(_ lease: Lease, _ decide: (inout Machine, ContinuousClock.Instant) -> Machine.Actions) {
         let now = clock.now()
         let (applied, since) = state.withLock { state in
             let record = state.leases.removeValue(forKey: lease.id)
-            let actions = state.machine.discard(lease.id, now: now)
-            return (apply(actions, now: now, in: &state), record?.since)
+            return (apply(decide(&state.machine, now), now: now, in: &state), record?.since)
         }
         if let since { metrics.released(after: now - since) }
         finish(applied)
