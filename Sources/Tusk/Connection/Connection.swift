@@ -28,6 +28,8 @@ public actor Connection {
 
     nonisolated let executor: ConnectionExecutor
     nonisolated let interrupt: ConnectionInterrupt
+    /// Where this connection goes, as its spans and metrics name it.
+    nonisolated let endpoint: DatabaseEndpoint
     /// This connection's `db.client.operation.duration` timers.
     nonisolated let operationMetrics: OperationMetrics
     nonisolated let healthState = Atomic<UInt8>(Health.opening.rawValue)
@@ -87,7 +89,8 @@ public actor Connection {
         self.configuration = configuration
         executor = try ConnectionExecutor(name: "tusk-conn-\(id)")
         interrupt = try ConnectionInterrupt()
-        operationMetrics = OperationMetrics(configuration: configuration)
+        endpoint = DatabaseEndpoint(configuration)
+        operationMetrics = OperationMetrics(factory: configuration.metricsFactory, endpoint: endpoint)
         var logger = logger
         logger[metadataKey: "tusk_connection_id"] = "\(id)"
         self.logger = logger

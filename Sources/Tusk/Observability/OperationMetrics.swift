@@ -11,14 +11,12 @@ final class OperationMetrics: Sendable {
     private let connectionDimensions: [(String, String)]
     private let timers = Mutex<[OperationTimerKey: Timer]>([:])
 
-    init(configuration: ConnectionConfiguration) {
-        factory = configuration.metricsFactory ?? MetricsSystem.factory
+    init(factory: (any MetricsFactory)?, endpoint: DatabaseEndpoint) {
+        self.factory = factory ?? MetricsSystem.factory
         var dimensions: [(String, String)] = [("db.system.name", "postgresql")]
-        if let namespace = configuration.target.database { dimensions.append(("db.namespace", namespace)) }
-        if let host = configuration.hosts.first {
-            dimensions.append(("server.address", host.name))
-            dimensions.append(("server.port", String(host.port)))
-        }
+        if let namespace = endpoint.namespace { dimensions.append(("db.namespace", namespace)) }
+        if let address = endpoint.address { dimensions.append(("server.address", address)) }
+        if let port = endpoint.port { dimensions.append(("server.port", String(port))) }
         connectionDimensions = dimensions
     }
 

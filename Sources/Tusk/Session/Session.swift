@@ -237,13 +237,11 @@ public final class Session {
     ///   failure, a deferred constraint; nothing committed), `commitOutcomeUnknown`, or `ended`;
     ///   and the errors of ``flush()``, after rolling back.
     public func commit() async throws {
-        // The database name is worked out only when there is a span to name: `target` builds
-        // strings, and this runs on every one-shot repository call.
-        let connection = self.connection
-        try await TracedSpan.run(connection.configuration.target.database.map { "COMMIT \($0)" } ?? "COMMIT", kind: .client, attributes: { attributes in
+        let namespace = connection.endpoint.namespace
+        try await TracedSpan.run(namespace.map { "COMMIT \($0)" } ?? "COMMIT", kind: .client, attributes: { attributes in
             attributes["db.system.name"] = "postgresql"
             attributes["db.operation.name"] = "COMMIT"
-            if let database = connection.configuration.target.database { attributes["db.namespace"] = database }
+            if let namespace { attributes["db.namespace"] = namespace }
         }) {
             try await commitUntraced()
         }
