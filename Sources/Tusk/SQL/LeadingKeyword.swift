@@ -16,12 +16,18 @@ enum LeadingKeyword {
         }
     }
 
-    /// Drops a block comment from the front of `bytes`. PostgreSQL's block comments nest
-    /// (`/* a /* b */ c */` is one comment), so a depth is counted; an unterminated comment takes
-    /// the rest of the text, as the server would refuse it anyway.
+    /// Drops a block comment from the front of `bytes`.
     private static func skipBlockComment(_ bytes: inout Substring.UTF8View) {
+        bytes = bytes[endOfBlockComment(in: bytes, from: bytes.startIndex)...]
+    }
+
+    /// Where the block comment that opens at `start` (its `/*`) ends: just past its `*/`, or
+    /// `endIndex` when it is never closed (the server refuses such text anyway). PostgreSQL's
+    /// block comments nest (`/* a /* b */ c */` is one comment), so a depth is counted. Shared by
+    /// this reader and the script splitter, so that both see the same comment.
+    static func endOfBlockComment<Bytes: Collection<UInt8>>(in bytes: Bytes, from start: Bytes.Index) -> Bytes.Index {
         var depth = 0
-        var index = bytes.startIndex
+        var index = start
         while index < bytes.endIndex {
             let next = bytes.index(after: index)
             guard next < bytes.endIndex else { break }
@@ -31,15 +37,12 @@ enum LeadingKeyword {
             } else if bytes[index] == UInt8(ascii: "*"), bytes[next] == UInt8(ascii: "/") {
                 depth -= 1
                 index = bytes.index(after: next)
-                if depth == 0 {
-                    bytes = bytes[index...]
-                    return
-                }
+                if depth == 0 { return index }
             } else {
                 index = next
             }
         }
-        bytes = bytes[bytes.endIndex...]
+        return bytes.endIndex
     }
 
     /// Whether `bytes` starts with `word` (ASCII, any case) followed by something that is not

@@ -103,19 +103,7 @@ enum ScriptStatements {
 
         /// `/* … */`, which nests in PostgreSQL.
         private mutating func skipBlockComment() {
-            var depth = 0
-            while index < bytes.count {
-                if bytes[index] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") {
-                    depth += 1
-                    index += 2
-                } else if bytes[index] == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
-                    depth -= 1
-                    index += 2
-                    if depth == 0 { return }
-                } else {
-                    index += 1
-                }
-            }
+            index = LeadingKeyword.endOfBlockComment(in: bytes, from: index)
         }
 
         /// A literal or identifier from its opening quote; a doubled quote stays inside it.
