@@ -23,7 +23,7 @@ import Tusk
                 // A decoy column named like the property: the wrong mapping would hit it.
                 try await connection.execute("CREATE TABLE members (id bigserial PRIMARY KEY, email_address text NOT NULL, member_rank int NOT NULL, email text)")
             }
-            let members = pool.repository(Member.self)
+            let members = pool.autocommit.repository(Member.self)
             for (email, rank) in [("b@x.org", 2), ("a@x.org", 1), ("c@x.org", 3)] {
                 try await members.add(Member(id: nil, email: email, rank: Int32(rank)))
             }

@@ -241,7 +241,7 @@ import Tusk
 
     @Test func oneShotRepositoryCommitsEachCall() async throws {
         try await withBlog { pool, schema in
-            let authors = pool.repository(Author.self)
+            let authors = pool.autocommit.repository(Author.self)
             let ada = try await authors.add(Author(id: nil, name: "Ada", email: "one@x.org"))
             #expect(try await TestDatabase.count("authors", in: schema) == 1, "committed by the call itself")
             #expect(try await authors.get(id: ada.id)?.email == "one@x.org")

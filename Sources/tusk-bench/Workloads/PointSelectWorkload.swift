@@ -77,7 +77,7 @@ struct PointSelectWorkload: Workload {
 
     /// The repository's one-shot `get(id:)`, decoding through `Codable`.
     @Sendable private static func get(_ pool: ConnectionPool, _ id: Int64) async throws -> BenchUser? {
-        try await pool.repository(BenchUser.self).get(id: id)
+        try await pool.autocommit.repository(BenchUser.self).get(id: id)
     }
 
     /// The same statement on a leased connection, decoded by hand: no repository, no `Codable`.

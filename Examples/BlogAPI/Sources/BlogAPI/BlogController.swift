@@ -34,14 +34,14 @@ struct BlogController {
     /// `POST /authors` `{"name", "email", "active"?}` → 201 with the author; 409 when the email is taken.
     @Sendable func createAuthor(_ request: Request, context: BlogRequestContext) async throws -> EditedResponse<Author> {
         let author = try await request.decode(as: NewAuthor.self, context: context).validated()
-        let stored = try await pool.repository(Author.self).add(author)   // one statement, committed
+        let stored = try await pool.autocommit.repository(Author.self).add(author)   // one statement, committed
         return EditedResponse(status: .created, headers: location("authors", stored.id), response: stored)
     }
 
     /// `GET /authors/{id}`.
     @Sendable func getAuthor(_ request: Request, context: BlogRequestContext) async throws -> Author {
         let id = try context.parameters.require("id", as: Int64.self)
-        guard let author = try await pool.repository(Author.self).get(id: id) else { throw APIError.notFound("no author \(id)") }
+        guard let author = try await pool.autocommit.repository(Author.self).get(id: id) else { throw APIError.notFound("no author \(id)") }
         return author
     }
 
@@ -136,7 +136,7 @@ struct BlogController {
     /// there is no live post with this id.
     @Sendable func deletePost(_ request: Request, context: BlogRequestContext) async throws -> HTTPResponse.Status {
         let id = try context.parameters.require("id", as: Int64.self)
-        guard try await pool.repository(Post.self).delete(id: id) else { throw APIError.notFound("no post \(id)") }
+        guard try await pool.autocommit.repository(Post.self).delete(id: id) else { throw APIError.notFound("no post \(id)") }
         return .noContent
     }
 

@@ -5,10 +5,10 @@
 /// ``Repository`` never commits by itself and shares one transaction across calls.
 ///
 /// ```swift
-/// let users = pool.repository(User.self)
+/// let users = pool.autocommit.repository(User.self)
 /// let ada = try await users.add(User(id: nil, email: "ada@example.com", displayName: "Ada"))   // committed
 /// ```
-public struct PoolRepository<M: Model>: Sendable {
+public struct AutocommitRepository<M: Model>: Sendable {
     /// The pool each call leases from.
     public let pool: ConnectionPool
 
@@ -68,17 +68,10 @@ public struct PoolRepository<M: Model>: Sendable {
     public func deleteWhere(_ filter: Filter<M>) async throws -> Int { try await single { try await $0.deleteWhere(filter) } }
 }
 
-extension PoolRepository where M.ID: PostgresArrayElement {
+extension AutocommitRepository where M.ID: PostgresArrayElement {
     /// See ``Repository/getMany(ids:)``.
     public func getMany(ids: [M.ID]) async throws -> [M] { try await single { try await $0.getMany(ids: ids) } }
     /// See ``Repository/deleteMany(ids:)``.
     @discardableResult
     public func deleteMany(ids: [M.ID]) async throws -> Int { try await single { try await $0.deleteMany(ids: ids) } }
-}
-
-extension ConnectionPool {
-    /// A repository whose every call commits on its own (a short transaction per call).
-    public func repository<M: Model>(_ type: M.Type) -> PoolRepository<M> {
-        PoolRepository(pool: self)
-    }
 }
