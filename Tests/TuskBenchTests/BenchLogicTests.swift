@@ -52,7 +52,7 @@ import Tusk
         for name in ["tusk.addMany", "tusk.rowByRow", "tusk.multiValues", "tusk.unnest", "reference.psqlCopyBinary",
                      "reference.serverInsertSelect", "tusk.upsertMany", "reference.serverUpsert", "tusk.get.c8", "tusk.raw.c8", "tusk.get.c1",
                      "reference.pgbench.c8", "reference.pgbench.c1", "tusk.stream", "tusk.export", "reference.psqlCopyOutBinary",
-                     "tusk.repository.list", "tusk.raw.decode", "tusk.flush.pipelined", "tusk.flush.sequential",
+                     "tusk.repository.list", "tusk.raw.decode", "tusk.flush.pipelined", "tusk.flush.sequential", "reference.flushServerOnly",
                      "tusk.pool.uncontended", "tusk.pool.contended", "tusk.ledger"] {
             #expect(strategies.contains(name), "strategy \(name)")
         }
@@ -86,5 +86,19 @@ import Tusk
         let earlier = try Report.readJSON(path)
         #expect(earlier.results.first { $0.strategy == "tusk.get.c8" }?.ratio == 0.3)
         #expect(throws: BenchError.self) { try Report.readJSON(path + ".missing") }
+    }
+
+    @Test func theFlushReferenceScriptSendsTheFlushShapesAndSumsPsqlTimings() throws {
+        let script = FlushReferenceScript.script(inserts: [BenchUser.row(7)], updates: [BenchUser.row(1)], deletes: [2, 3])
+        let lines = script.split(separator: "\n").map(String.init)
+        #expect(lines.first == "\\timing on")
+        #expect(lines.filter { $0.hasSuffix(";") } .count == 5)
+        #expect(script.contains("FROM unnest('{7}'::bigint[], '{00000000-0000-4000-8000-000000000007}'::uuid[], '{\"user7@example.com\"}'::text[]"))
+        #expect(script.contains("'{2024-01-01T00:00:07Z}'::timestamptz[]) WITH ORDINALITY AS u(c1, c2, c3, c4, c5, c6, c7, c8, tusk_ordinality)"))
+        #expect(script.contains("UPDATE bench_users AS tusk_target SET uid = s.c2, email = s.c3, name = s.c4, age = s.c5, score = s.c6, active = s.c7, created_at = s.c8"))
+        #expect(script.contains("USING unnest('{2,3}'::bigint[]) AS s(c1) WHERE tusk_target.id = s.c1;"))
+        let timing = "Time: 0.100 ms\nTime: 2.500 ms\nTime: 1.400 ms\nTime: 1.000 ms\nTime: 0.500 ms (00:00.000)\n"
+        #expect(abs(try FlushReferenceScript.totalSeconds(fromTimingOutput: timing) - 0.0055) < 1e-12)
+        #expect(throws: BenchError.self) { try FlushReferenceScript.totalSeconds(fromTimingOutput: "Time: 1.0 ms\n") }
     }
 }
