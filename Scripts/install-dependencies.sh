@@ -15,6 +15,8 @@ install_dependencies() {
     if [ "$have_server" = 0 ]; then packages+=(postgresql postgresql-contrib); fi
     if ! command -v psql >/dev/null 2>&1; then packages+=(postgresql-client); fi
     if ! command -v openssl >/dev/null 2>&1; then packages+=(openssl); fi
+    # PgBouncer (transaction mode) in front of the test cluster, for PgBouncerTests.
+    if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then packages+=(pgbouncer); fi
     if [ ${#packages[@]} -eq 0 ]; then
         return 0
     fi

@@ -8,6 +8,7 @@
 #   Scripts/postgres.sh url                       print the DATABASE_URL of the running cluster
 #   Scripts/postgres.sh env                       print shell exports (DATABASE_URL, TUSK_PG_*)
 #   Scripts/postgres.sh psql [args...]            psql against it
+#   Scripts/postgres.sh pgbouncer                 start PgBouncer (transaction mode) in front of it
 #
 # The cluster lives in a fresh temp folder, listens on 127.0.0.1 only, on a free port, and trusts
 # loopback connections. --scram adds a role `tusk_scram` that must log in with scram-sha-256;
@@ -15,7 +16,10 @@
 # PostgreSQL refuses to run as root, so when invoked as root the server runs as the `postgres` user.
 #
 # State (data dir, port, pid) is remembered in $TUSK_PG_STATE (default: <repo>/.build-postgres/state),
-# so `stop` stops only what `start` started.
+# so `stop` stops only what `start` started. `pgbouncer` runs Debian's pgbouncer (as `postgres`
+# when root) on another free loopback port with pool_mode = transaction and 4 server connections,
+# so that clients share server sessions; `env` then exports TUSK_PGBOUNCER_URL, and `stop` stops
+# it too, by its PID.
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -180,6 +184,9 @@ cmd_start() {
 cmd_stop() {
     [ -f "$state_file" ] || { echo "postgres.sh: nothing to stop" >&2; return 0; }
     load_state
+    if [ -n "${TUSK_PGBOUNCER_PID:-}" ] && kill -0 "$TUSK_PGBOUNCER_PID" 2>/dev/null; then
+        kill -TERM "$TUSK_PGBOUNCER_PID" 2>/dev/null || true
+    fi
     if [ -d "$TUSK_PG_DATA" ]; then
         as_server_user "$TUSK_PG_BINDIR/pg_ctl" -D "$TUSK_PG_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
     fi
@@ -216,8 +223,58 @@ cmd_resume() {
     sed -i "s/^TUSK_PG_PID=.*/TUSK_PG_PID='$pid'/" "$state_file"
 }
 
+# PgBouncer in transaction mode in front of the running cluster: every client is `postgres`
+# (auth_type any), server sessions are shared, and startup `options` are refused as PgBouncer
+# refuses them by default, so a client that sends them fails here as it would in production.
+cmd_pgbouncer() {
+    load_state
+    command -v pgbouncer >/dev/null 2>&1 || die "pgbouncer is not installed (apt-get install pgbouncer)"
+    if [ -n "${TUSK_PGBOUNCER_PID:-}" ] && kill -0 "$TUSK_PGBOUNCER_PID" 2>/dev/null; then
+        die "pgbouncer is already running (pid $TUSK_PGBOUNCER_PID)"
+    fi
+    local dir="$TUSK_PG_ROOT/pgbouncer" port attempt
+    mkdir -p "$dir"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
+    for attempt in 1 2 3 4 5; do
+        port=$(free_port)
+        {
+            echo "[databases]"
+            echo "* = host=127.0.0.1 port=$TUSK_PG_PORT user=postgres"
+            echo "[pgbouncer]"
+            echo "listen_addr = 127.0.0.1"
+            echo "listen_port = $port"
+            echo "unix_socket_dir ="
+            echo "auth_type = any"
+            echo "pool_mode = transaction"
+            echo "default_pool_size = 4"
+            echo "max_client_conn = 500"
+            echo "server_reset_query ="
+            echo "logfile = $dir/pgbouncer.log"
+            echo "pidfile = $dir/pgbouncer.pid"
+        } >"$dir/pgbouncer.ini"
+        rm -f "$dir/pgbouncer.pid"
+        if as_server_user pgbouncer -d -q "$dir/pgbouncer.ini"; then
+            local waited
+            for waited in $(seq 1 100); do
+                [ -s "$dir/pgbouncer.pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+                sleep 0.1
+            done
+            if [ -s "$dir/pgbouncer.pid" ]; then break; fi
+        fi
+        [ "$attempt" = 5 ] && { cat "$dir/pgbouncer.log" >&2 || true; die "pgbouncer did not start"; }
+    done
+    {
+        echo "TUSK_PGBOUNCER_PORT='$port'"
+        echo "TUSK_PGBOUNCER_PID='$(cat "$dir/pgbouncer.pid")'"
+    } >>"$state_file"
+    echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+}
+
 cmd_env() {
     load_state
+    if [ -n "${TUSK_PGBOUNCER_PORT:-}" ]; then
+        echo "export TUSK_PGBOUNCER_URL='postgres://postgres@127.0.0.1:${TUSK_PGBOUNCER_PORT}/postgres?sslmode=disable'"
+    fi
     echo "export DATABASE_URL='$(url_from_state)'"
     echo "export TUSK_PG_BINDIR='$TUSK_PG_BINDIR'"
     echo "export TUSK_PG_DATA='$TUSK_PG_DATA'"
@@ -243,6 +300,7 @@ case "$cmd" in
     resume) cmd_resume ;;
     url) load_state; url_from_state ;;
     env) cmd_env ;;
+    pgbouncer) cmd_pgbouncer ;;
     psql) load_state; exec "$TUSK_PG_BINDIR/psql" -X -h 127.0.0.1 -p "$TUSK_PG_PORT" -U postgres -d postgres "$@" ;;
     *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -41,6 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$script_dir/postgres.sh" start --scram --tls >/dev/null
+"$script_dir/postgres.sh" pgbouncer >/dev/null
 eval "$("$script_dir/postgres.sh" env)"
 echo "repeat-tests: throwaway PostgreSQL at $DATABASE_URL"
 swift build --build-tests >"$logs/build.log" 2>&1 || { tail -50 "$logs/build.log"; exit 1; }

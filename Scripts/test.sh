@@ -5,9 +5,10 @@
 #   Scripts/test.sh                 unit + integration tests, then the example app (Scripts/test-example.sh)
 #   Scripts/test.sh --filter Copy   passes extra arguments to `swift test`
 #
-# Installs libpq-dev, PostgreSQL and openssl with apt-get only when they are missing. When
+# Installs libpq-dev, PostgreSQL, openssl and pgbouncer with apt-get only when they are missing. When
 # DATABASE_URL is unset it starts a throwaway cluster (Scripts/postgres.sh, with a SCRAM role and
-# TLS for the security tests) and always stops it again, whatever happens.
+# TLS for the security tests, and PgBouncer in transaction mode in front of it for PgBouncerTests)
+# and always stops both again, whatever happens.
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +28,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
     }
     trap cleanup EXIT
     "$script_dir/postgres.sh" start --scram --tls >/dev/null
+    "$script_dir/postgres.sh" pgbouncer >/dev/null
     eval "$("$script_dir/postgres.sh" env)"
     echo "test.sh: started a throwaway PostgreSQL at $DATABASE_URL"
 else

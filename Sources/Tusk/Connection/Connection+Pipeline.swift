@@ -104,6 +104,7 @@ extension Connection {
             if Self.isCopyStatement(text) {
                 throw configuration.target.error(.invalidUsage, "COPY is not allowed in pipeline mode (statement \(index))")
             }
+            try checkPoolerAllows(text)
             texts.append(text)
         }
         if statements.isEmpty { return [] }

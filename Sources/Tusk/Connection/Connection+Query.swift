@@ -40,6 +40,9 @@ extension Connection {
             throw PostgresEncodingError(.unsupportedValue, "a script cannot bind values; use execute for statements with parameters")
         }
         let text = sql.text
+        if configuration.pooler == .transactionMode {
+            for statement in ScriptStatements.split(text) { try checkPoolerAllows(String(statement)) }
+        }
         try await observed(.statement(text)) {
             try await withOperation(timeout: timeout) { handle, control in
                 try runScript(text, handle, &control)
@@ -59,6 +62,9 @@ extension Connection {
     /// statements with it. Runs even when the task is cancelled; a failure closes the connection,
     /// so it is never handed out half-reset.
     func resetSessionState() async {
+        // Behind a transaction-mode pooler the next transaction may run on another server
+        // session, and nothing session-level was allowed to begin with.
+        guard configuration.pooler == .none else { return }
         do {
             try await withOperation(timeout: .seconds(30), cancellable: false) { handle, control in
                 try runScript("DISCARD ALL", handle, &control)
@@ -81,6 +87,7 @@ extension Connection {
         if Self.isCopyStatement(text) {
             throw configuration.target.error(.invalidUsage, "COPY runs through copyIn or copyOut, not query or execute")
         }
+        try checkPoolerAllows(text)
         return try await observed(.statement(text)) {
             try await withOperation(timeout: timeout, cancellable: cancellable) { handle, control in
                 try runStatement(text, sql.bindings, handle, &control)

@@ -94,7 +94,9 @@ public actor Connection {
         var logger = logger
         logger[metadataKey: "tusk_connection_id"] = "\(id)"
         self.logger = logger
-        statements = PreparedStatementCache(capacity: configuration.preparedStatementCacheSize)
+        // A transaction-mode pooler may run the next statement on a server session that never
+        // saw the Parse: every statement goes unnamed.
+        statements = PreparedStatementCache(capacity: configuration.pooler == .transactionMode ? 0 : configuration.preparedStatementCacheSize)
     }
 
     // MARK: - Opening and closing
@@ -119,6 +121,7 @@ public actor Connection {
 
     private func open() async throws {
         try Task.checkCancellation()
+        try configuration.checkPoolerCompatibility()
         let token = interrupt.arm()
         defer { interrupt.disarm() }
         let deadline = ContinuousClock.now.advanced(by: configuration.connectTimeout)
@@ -271,6 +274,13 @@ public actor Connection {
     /// Wakes every waiting caller; each finds the connection closed.
     func resumeTurnWaiters() {
         for waiter in turns.removeAll() { waiter.resume() }
+    }
+
+    /// Refuses, before sending, a statement whose effect would outlive its transaction behind a
+    /// transaction-mode pooler (see ``ServerPooler/transactionMode``).
+    nonisolated func checkPoolerAllows(_ text: String) throws {
+        guard configuration.pooler == .transactionMode, let reason = TransactionPoolerGuard.refusal(of: text) else { return }
+        throw configuration.target.error(.invalidUsage, "not through a transaction-mode pooler: \(reason)")
     }
 
     var closedError: ConnectionError {

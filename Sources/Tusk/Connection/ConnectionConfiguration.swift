@@ -101,6 +101,10 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
     /// Further libpq keywords (`target_session_attrs`, `sslrootcert`, `keepalives_idle`, …),
     /// passed through unchanged.
     public var parameters: [String: String]
+    /// What sits between Tusk and the server: ``ServerPooler/none`` (the default) for PostgreSQL
+    /// itself or a session-mode pooler, ``ServerPooler/transactionMode`` behind PgBouncer's
+    /// `pool_mode = transaction`, which makes every path safe there (see ``ServerPooler``).
+    public var pooler: ServerPooler
     /// Where the connection's `db.client.operation.duration` metric goes; nil (the default)
     /// uses the bootstrapped `MetricsSystem`. A pool passes its own
     /// ``PoolConfiguration/metricsFactory`` down when this is nil.
@@ -131,6 +135,7 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
         preparedStatementCacheSize = 256
         logParameters = false
         parameters = [:]
+        pooler = .none
         metricsFactory = nil
     }
 
@@ -267,7 +272,8 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
         if let database { result.append(("dbname", database)) }
         if let applicationName { result.append(("application_name", applicationName)) }
         var options = parameters["options"] ?? ""
-        for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+        // A transaction-mode pooler refuses startup options (checked at connect).
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) where pooler == .none {
             if !options.isEmpty { options += " " }
             options += "-c \(Self.escapeOption(name))=\(Self.escapeOption(value))"
         }
@@ -276,6 +282,22 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
             result.append((key, value))
         }
         return result
+    }
+
+    /// Refuses what cannot reach the server through ``pooler``: settings and startup options
+    /// through a transaction-mode pooler, which would either refuse them (PgBouncer) or apply
+    /// them to one server session out of many. The default `TimeZone=UTC` is left out instead:
+    /// Tusk reads the zone the server reports.
+    func checkPoolerCompatibility() throws {
+        guard pooler == .transactionMode else { return }
+        let custom = settings.filter { !($0.key == "TimeZone" && $0.value == "UTC") }
+        if !custom.isEmpty || parameters["options"] != nil {
+            let names = (custom.keys.sorted() + (parameters["options"] == nil ? [] : ["options"])).joined(separator: ", ")
+            throw target.error(.invalidUsage, """
+                settings cannot travel through a transaction-mode pooler (\(names)): set them on the server \
+                (ALTER DATABASE … SET / ALTER ROLE … SET) or per transaction with SET LOCAL
+                """)
+        }
     }
 
     /// libpq's `options` separates arguments by spaces; a backslash escapes a space or backslash.
