@@ -165,4 +165,23 @@ struct PgBouncerTests {
             #expect(try await pool.withConnection { try await $0.query("SELECT 2")[0].decode(Int32.self, at: 0) } == 2)
         }
     }
+
+    @Test func twoMigratorsThroughPgBouncerApplyEachMigrationOnce() async throws {
+        try await withPooledDatabase { pool in
+            try await pool.withConnection { try await $0.execute("CREATE SCHEMA app") }
+            let migrations = [
+                Migration(version: 1, name: "accounts", sql: "CREATE TABLE app.accounts (id bigserial PRIMARY KEY, owner text NOT NULL)"),
+                Migration(version: 2, name: "seed", sql: "INSERT INTO app.accounts (owner) VALUES ('a'), ('b')"),
+            ]
+            let applied = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<2 {
+                    group.addTask { try await Migrator(pool: pool, migrations: migrations, schema: "app").migrate().count }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(applied == 2, "each migration applied once, by one of the two migrators")
+            let rows = try await pool.withConnection { try await $0.query("SELECT count(*) FROM app.accounts")[0].decode(Int64.self, at: 0) }
+            #expect(rows == 2)
+        }
+    }
 }

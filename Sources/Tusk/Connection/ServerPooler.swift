@@ -19,7 +19,7 @@ public enum ServerPooler: Sendable, Hashable {
     ///   `UNLISTEN`, session-level `SET` and `RESET` (`SET LOCAL` is fine), `PREPARE`,
     ///   `DEALLOCATE`, `DISCARD`, `DECLARE … WITH HOLD`, and session-level advisory locks
     ///   (`pg_advisory_lock`; the `_xact_` forms are fine), with ``ConnectionError/Code/invalidUsage``;
-    /// - skips `DISCARD ALL` when a pool resets a connection, since the next transaction may run
+    /// - skips `DISCARD ALL` when a pool resets a connection (``PoolConfiguration/resetSessionOnRelease``), since the next transaction may run
     ///   on another server session anyway.
     ///
     /// Sessions, repositories, bulk `COPY`, upserts, pipelines and `stream` (its cursor lives in
