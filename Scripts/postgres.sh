@@ -9,6 +9,7 @@
 #   Scripts/postgres.sh env                       print shell exports (DATABASE_URL, TUSK_PG_*)
 #   Scripts/postgres.sh psql [args...]            psql against it
 #   Scripts/postgres.sh pgbouncer                 start PgBouncer (transaction mode) in front of it
+#   Scripts/postgres.sh replica                   start a streaming replica of it (pg_basebackup -R)
 #
 # The cluster lives in a fresh temp folder, listens on 127.0.0.1 only, on a free port, and trusts
 # loopback connections. --scram adds a role `tusk_scram` that must log in with scram-sha-256;
@@ -19,7 +20,8 @@
 # so `stop` stops only what `start` started. `pgbouncer` runs Debian's pgbouncer (as `postgres`
 # when root) on another free loopback port with pool_mode = transaction and 4 server connections,
 # so that clients share server sessions; `env` then exports TUSK_PGBOUNCER_URL, and `stop` stops
-# it too, by its PID.
+# it too, by its PID. `replica` copies the cluster with pg_basebackup -R and starts the copy as a hot
+# standby streaming from it, on another free port; `env` exports TUSK_REPLICA_URL, `stop` stops it.
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -125,6 +127,7 @@ cmd_start() {
             echo "host    all       tusk_scram  127.0.0.1/32   scram-sha-256"
         fi
         echo "host    all       all         127.0.0.1/32   trust"
+        echo "host    replication all       127.0.0.1/32   trust"
     } >"$data/db/pg_hba.conf"
 
     local sslmode=disable
@@ -186,6 +189,12 @@ cmd_stop() {
     load_state
     if [ -n "${TUSK_PGBOUNCER_PID:-}" ] && kill -0 "$TUSK_PGBOUNCER_PID" 2>/dev/null; then
         kill -TERM "$TUSK_PGBOUNCER_PID" 2>/dev/null || true
+    fi
+    if [ -n "${TUSK_REPLICA_DATA:-}" ] && [ -d "$TUSK_REPLICA_DATA" ]; then
+        as_server_user "$TUSK_PG_BINDIR/pg_ctl" -D "$TUSK_REPLICA_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+    fi
+    if [ -n "${TUSK_REPLICA_PID:-}" ] && kill -0 "$TUSK_REPLICA_PID" 2>/dev/null; then
+        kill -QUIT "$TUSK_REPLICA_PID" 2>/dev/null || true
     fi
     if [ -d "$TUSK_PG_DATA" ]; then
         as_server_user "$TUSK_PG_BINDIR/pg_ctl" -D "$TUSK_PG_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
@@ -270,8 +279,47 @@ cmd_pgbouncer() {
     echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 }
 
+# A hot standby of the running cluster, streaming from it: pg_basebackup -R writes
+# standby.signal and primary_conninfo, so the copy starts as a replica.
+cmd_replica() {
+    load_state
+    if [ -n "${TUSK_REPLICA_PID:-}" ] && kill -0 "$TUSK_REPLICA_PID" 2>/dev/null; then
+        die "a replica is already running (pid $TUSK_REPLICA_PID)"
+    fi
+    local data="$TUSK_PG_ROOT/replica" port attempt
+    rm -rf "$data"
+    mkdir -p "$data"
+    chmod 700 "$data"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$data"; fi
+    as_server_user "$TUSK_PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$TUSK_PG_PORT" -U postgres -D "$data" -R -X stream -c fast \
+        >"$TUSK_PG_ROOT/basebackup.log" 2>&1 || { cat "$TUSK_PG_ROOT/basebackup.log" >&2; die "pg_basebackup failed"; }
+    for attempt in 1 2 3 4 5; do
+        port=$(free_port)
+        sed -i "s/^port = .*/port = $port/" "$data/postgresql.conf"
+        echo "unix_socket_directories = '$TUSK_PG_ROOT/socket-replica'" >>"$data/postgresql.conf"
+        mkdir -p "$TUSK_PG_ROOT/socket-replica"
+        if [ "$(id -u)" = 0 ]; then chown postgres: "$TUSK_PG_ROOT/socket-replica"; fi
+        if as_server_user "$TUSK_PG_BINDIR/pg_ctl" -D "$data" -l "$TUSK_PG_ROOT/replica.log" -w -t 60 start >/dev/null; then
+            break
+        fi
+        if [ "$attempt" = 5 ] || ! grep -q "could not bind\|could not create any TCP/IP sockets" "$TUSK_PG_ROOT/replica.log"; then
+            cat "$TUSK_PG_ROOT/replica.log" >&2
+            die "the replica did not start"
+        fi
+    done
+    {
+        echo "TUSK_REPLICA_DATA='$data'"
+        echo "TUSK_REPLICA_PORT='$port'"
+        echo "TUSK_REPLICA_PID='$(head -n 1 "$data/postmaster.pid")'"
+    } >>"$state_file"
+    echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+}
+
 cmd_env() {
     load_state
+    if [ -n "${TUSK_REPLICA_PORT:-}" ]; then
+        echo "export TUSK_REPLICA_URL='postgres://postgres@127.0.0.1:${TUSK_REPLICA_PORT}/postgres?sslmode=disable'"
+    fi
     if [ -n "${TUSK_PGBOUNCER_PORT:-}" ]; then
         echo "export TUSK_PGBOUNCER_URL='postgres://postgres@127.0.0.1:${TUSK_PGBOUNCER_PORT}/postgres?sslmode=disable'"
     fi
@@ -301,6 +349,7 @@ case "$cmd" in
     url) load_state; url_from_state ;;
     env) cmd_env ;;
     pgbouncer) cmd_pgbouncer ;;
+    replica) cmd_replica ;;
     psql) load_state; exec "$TUSK_PG_BINDIR/psql" -X -h 127.0.0.1 -p "$TUSK_PG_PORT" -U postgres -d postgres "$@" ;;
     *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

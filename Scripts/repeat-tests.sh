@@ -42,6 +42,7 @@ trap cleanup EXIT
 
 "$script_dir/postgres.sh" start --scram --tls >/dev/null
 "$script_dir/postgres.sh" pgbouncer >/dev/null
+"$script_dir/postgres.sh" replica >/dev/null
 eval "$("$script_dir/postgres.sh" env)"
 echo "repeat-tests: throwaway PostgreSQL at $DATABASE_URL"
 swift build --build-tests >"$logs/build.log" 2>&1 || { tail -50 "$logs/build.log"; exit 1; }

@@ -7,8 +7,8 @@
 #
 # Installs libpq-dev, PostgreSQL, openssl and pgbouncer with apt-get only when they are missing. When
 # DATABASE_URL is unset it starts a throwaway cluster (Scripts/postgres.sh, with a SCRAM role and
-# TLS for the security tests, and PgBouncer in transaction mode in front of it for PgBouncerTests)
-# and always stops both again, whatever happens.
+# TLS for the security tests, PgBouncer in transaction mode in front of it for PgBouncerTests, and a
+# streaming replica of it for ReplicaTests) and always stops them again, whatever happens.
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,6 +29,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
     trap cleanup EXIT
     "$script_dir/postgres.sh" start --scram --tls >/dev/null
     "$script_dir/postgres.sh" pgbouncer >/dev/null
+    "$script_dir/postgres.sh" replica >/dev/null
     eval "$("$script_dir/postgres.sh" env)"
     echo "test.sh: started a throwaway PostgreSQL at $DATABASE_URL"
 else

@@ -24,14 +24,21 @@ extension ConnectionPool {
         deferrable: Bool = false,
         _ body: (Session) async throws -> T
     ) async throws -> T {
+        try await withSession(Session.TransactionOptions(isolation: isolation, readOnly: readOnly, deferrable: deferrable), body).value
+    }
+
+    /// ``withSession(isolation:readOnly:deferrable:_:)`` with these options; also returns the
+    /// commit's WAL position when the options ask for it.
+    func withSession<T>(_ options: Session.TransactionOptions, _ body: (Session) async throws -> T)
+        async throws -> (value: T, position: CommitPosition?) {
         try await withConnection { connection in
-            var options = Session.TransactionOptions(isolation: isolation, readOnly: readOnly, deferrable: deferrable)
+            var options = options
             if configuration.resolvesLostCommits { options.commitResolutionTimeout = configuration.lostCommitResolutionTimeout }
             let session = Session(connection: connection, options: options)
             do {
                 let result = try await body(session)
                 if session.isActive { try await session.commit() }
-                return result
+                return (result, session.commitPosition)
             } catch {
                 await session.rollbackQuietly()
                 throw error

@@ -10,7 +10,8 @@ extension Session {
     ///   within `timeout`, or when the transaction wrote nothing (so had no id), where it does not
     ///   matter.
     func commitKnowingTheTransaction(resolvingLossWithin timeout: Duration) async throws {
-        let statements: [SQL] = ["SELECT pg_current_xact_id_if_assigned()::text", "COMMIT"]
+        var statements: [SQL] = ["SELECT pg_current_xact_id_if_assigned()::text", "COMMIT"]
+        if options.recordsCommitPosition { statements.append(Self.commitPositionQuery) }
         var outcomes: [PipelineOutcome] = []
         var lost: ConnectionError?
         var endedBeforeCommit = false
@@ -48,6 +49,9 @@ extension Session {
         switch outcomes.count > 1 ? outcomes[1] : .aborted {
         case .success(let result):
             try transaction.commitFinished(tag: result.commandTag)
+            if outcomes.count > 2, case .success(let position) = outcomes[2] {
+                commitPosition = try? CommitPosition(text: position.first?.decode(String.self, at: 0))
+            }
         case .failure(let error):
             // A COMMIT that fails (serialization failure, deferred constraint) ends the
             // transaction by itself: there is nothing left to roll back.

@@ -33,6 +33,8 @@ public final class Session {
     var pendingUpdateKeys: [IdentityMap.Key: Int] = [:]
     var pendingDeletes: [PendingWrite] = []
     var identityMap = IdentityMap()
+    /// The WAL position after this session's commit, when its options asked for it.
+    var commitPosition: CommitPosition?
 
     struct TransactionOptions: Sendable {
         var isolation: IsolationLevel?
@@ -44,6 +46,9 @@ public final class Session {
         /// How long to spend resolving a commit whose connection was lost; nil throws
         /// `commitOutcomeUnknown` at once.
         var commitResolutionTimeout: Duration?
+        /// Read the server's WAL position after COMMIT (``Session/commitPosition``), for a
+        /// cluster's read-your-writes.
+        var recordsCommitPosition = false
 
         var beginStatement: SQL {
             var text = "BEGIN"
@@ -285,8 +290,18 @@ public final class Session {
                 throw SessionError(.commitFailed, message: "the server refused to commit; nothing was committed", underlying: error)
             }
             try transaction.commitFinished(tag: tag)
+            if options.recordsCommitPosition {
+                // This path has no pipeline to carry the query (resolution off, or a server
+                // before 13): one more round trip, after the commit.
+                commitPosition = try? await CommitPosition(text: connection.run(Self.commitPositionQuery, timeout: .seconds(30), cancellable: false)
+                    .first?.decode(String.self, at: 0))
+            }
         }
     }
+
+    /// Where the server's WAL is once COMMIT returned: a replica that replayed up to here sees the
+    /// commit. Asked in COMMIT's own round trip, behind it.
+    static let commitPositionQuery: SQL = "SELECT pg_current_wal_insert_lsn()::text"
 
     /// Rolls back and ends the session; pending writes are dropped. Rolling back an ended
     /// session does nothing.
