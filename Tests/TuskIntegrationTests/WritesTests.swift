@@ -214,6 +214,36 @@ import Tusk
         }
     }
 
+    struct Note: Model, SoftDeletable, Auditable, Versioned {
+        static let tableName = "notes"
+        var id: Int64?
+        var text: String
+        var deletedAt: Date?
+        var createdAt: Date?
+        var updatedAt: Date?
+        var version: Int64 = 1
+    }
+
+    @Test func markingAndRestoringASoftDeletedRowIsAnUpdate() async throws {
+        try await TestDatabase.withPool { pool, _ in
+            try await pool.withConnection { connection in
+                try await connection.execute("""
+                    CREATE TABLE notes (id bigserial PRIMARY KEY, text text NOT NULL, deleted_at timestamptz,
+                        created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version bigint NOT NULL)
+                    """)
+            }
+            let note = try await pool.withSession { try await $0.repository(Note.self).add(Note(id: nil, text: "n")) }
+            let id = try #require(note.id)
+            let marked = try await pool.withSession { try await $0.repository(Note.self).deleteMany(ids: [id], returning: \.self) }
+            #expect(marked.first?.version == 2)
+            #expect((marked.first?.updatedAt ?? .distantPast) > (note.updatedAt ?? .distantFuture))
+            let restored = try await pool.withSession { try await $0.repository(Note.self).restore(id: id) }
+            #expect(restored?.version == 3)
+            #expect((restored?.updatedAt ?? .distantPast) > (marked.first?.updatedAt ?? .distantFuture))
+            #expect(restored?.createdAt == note.createdAt)
+        }
+    }
+
     // MARK: - Optimistic locking
 
     @Test func aStaleUpdateThrowsAndWritesNothing() async throws {

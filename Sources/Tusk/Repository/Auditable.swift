@@ -8,8 +8,8 @@ import Foundation
 /// server's `now()` (the transaction's start time): on insert when the model leaves them nil, and
 /// `updated_at = now()` on every update — ``Repository/update(_:)``,
 /// ``Repository/update(id:set:)``, ``Repository/updateWhere(_:set:includeDeleted:)``,
-/// ``Repository/updateMany(_:columns:chunkSize:)``, an upsert's `DO UPDATE`, and the updates a
-/// session flushes. The model a write returns carries the stored timestamps. Models that do not
+/// ``Repository/updateMany(_:columns:chunkSize:)``, an upsert's `DO UPDATE`, the updates a
+/// session flushes, and the mark of a ``SoftDeletable`` model's delete or restore. The model a write returns carries the stored timestamps. Models that do not
 /// adopt it pay nothing.
 ///
 /// ```swift

@@ -108,6 +108,12 @@ extension Repository {
 
     // MARK: - Delete
 
+    /// `"deleted_at" = now()` (or `NULL`, to restore) with what Tusk manages: marking a row is an
+    /// update, so an ``Auditable`` model's `updated_at` moves and a ``Versioned`` one's version too.
+    private static func mark(_ column: String, _ value: SQL) -> SQL {
+        SQL.join(["\(ident: column) = \(value)"] + ManagedColumns.of(M.self).updateAssignments(skipping: [column]), separator: ", ")
+    }
+
     /// Deletes the row `model` identifies (marks it, for a ``SoftDeletable`` model); returns
     /// whether a row was deleted.
     @discardableResult
@@ -136,7 +142,7 @@ extension Repository {
             throw RepositoryError(.unsupported, "\(M.self) is not SoftDeletable")
         }
         let key = try M.keyFields(forID: id)
-        let sql: SQL = "UPDATE \(M.tableSQL) SET \(ident: column) = NULL WHERE \(FlushPlan.keyCondition(key)) RETURNING *"
+        let sql: SQL = "UPDATE \(M.tableSQL) SET \(Self.mark(column, "NULL")) WHERE \(FlushPlan.keyCondition(key)) RETURNING *"
         guard let stored = try await session.query(sql).first else { return nil }
         let value = try stored.decode(M.self, keyMapping: M.keyMapping)
         try session.remember(value)
@@ -146,7 +152,7 @@ extension Repository {
     private func delete(key: [EncodedRow.Field], hard: Bool) async throws -> Bool {
         let sql: SQL
         if !hard, let column = Self.softDeleteColumn {
-            sql = "UPDATE \(M.tableSQL) SET \(ident: column) = now() WHERE \(FlushPlan.keyCondition(key)) AND \(ident: column) IS NULL"
+            sql = "UPDATE \(M.tableSQL) SET \(Self.mark(column, "now()")) WHERE \(FlushPlan.keyCondition(key)) AND \(ident: column) IS NULL"
         } else {
             sql = "DELETE FROM \(M.tableSQL) WHERE \(FlushPlan.keyCondition(key))"
         }
@@ -175,7 +181,7 @@ extension Repository {
 
     private func deleteWhereSQL(_ filter: Filter<M>) throws -> SQL {
         if let column = Self.softDeleteColumn {
-            return "UPDATE \(M.tableSQL) SET \(ident: column) = now() WHERE \(try condition(filter))"
+            return "UPDATE \(M.tableSQL) SET \(Self.mark(column, "now()")) WHERE \(try condition(filter))"
         }
         return "DELETE FROM \(M.tableSQL) WHERE \(try condition(filter))"
     }
@@ -224,7 +230,7 @@ extension Repository where M.ID: PostgresArrayElement {
             throw RepositoryError(.unsupported, "deleteMany(ids:) needs a single-column primary key")
         }
         if let column = Self.softDeleteColumn {
-            return "UPDATE \(M.tableSQL) SET \(ident: column) = now() WHERE \(ident: key) = ANY(\(ids)) AND \(ident: column) IS NULL"
+            return "UPDATE \(M.tableSQL) SET \(Self.mark(column, "now()")) WHERE \(ident: key) = ANY(\(ids)) AND \(ident: column) IS NULL"
         }
         return "DELETE FROM \(M.tableSQL) WHERE \(ident: key) = ANY(\(ids))"
     }

@@ -131,6 +131,20 @@ import Testing
         #expect(text.contains(#"WHERE tusk_target."id" = s.c1 AND tusk_target."version" = s.c2"#))
     }
 
+    struct Note: Model, SoftDeletable, Auditable {
+        static let tableName = "notes"
+        var id: Int64?
+        var deletedAt: Date?
+        var createdAt: Date?
+        var updatedAt: Date?
+    }
+
+    @Test func plainModelsGetNoManagedColumns() {
+        #expect(ManagedColumns.of(Counter.self) == .none)
+        #expect(ManagedColumns.of(Note.self).all == ["created_at", "updated_at"])
+        #expect(ManagedColumns.of(Note.self).updateAssignments(qualifier: "t", skipping: []).map(\.text) == [#""updated_at" = now()"#])
+    }
+
     // MARK: - Upsert
 
     @Test func upsertColumnsPlusAssignments() throws {
