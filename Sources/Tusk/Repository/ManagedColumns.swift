@@ -61,3 +61,17 @@ struct ManagedColumns: Sendable, Equatable {
         return String(describing: value)
     }
 }
+
+extension Model {
+    /// What an update of `row` writes, and where: the columns that differ from the snapshot the
+    /// session loaded (every non-key column when it did not load the row), less the managed ones;
+    /// and the key of the row as loaded, joined by the version it was read at under optimistic
+    /// locking. One rule for ``Repository/update(_:)`` and a session's flush.
+    static func updateFields(_ row: EncodedRow, loaded: EncodedRow?,
+                             managed: ManagedColumns) throws -> (changed: [EncodedRow.Field], whereKey: [EncodedRow.Field]) {
+        let changed = (loaded.map { row.changedFields(since: $0) } ?? row.fields.filter { !primaryKey.contains($0.column) })
+            .filter { !managed.all.contains($0.column) }
+        let read = loaded ?? row
+        return (changed, try keyFields(of: read) + managed.lockFields(of: read))
+    }
+}

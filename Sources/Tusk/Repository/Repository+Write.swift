@@ -41,13 +41,10 @@ extension Repository {
         let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
         let managed = ManagedColumns.of(M.self)
         let loaded = session.identityMap.entry(for: IdentityMap.key(M.self, fields: try M.keyFields(of: row)))?.snapshot
-        let changed = (loaded.map { row.changedFields(since: $0) } ?? row.fields.filter { !M.primaryKey.contains($0.column) })
-            .filter { !managed.all.contains($0.column) }
+        let (changed, whereKey) = try M.updateFields(row, loaded: loaded, managed: managed)
         if changed.isEmpty { return model }
-        let whereKey = try M.keyFields(of: loaded ?? row) + managed.lockFields(of: loaded ?? row)
-        let assignments = changed.map { field -> SQL in "\(ident: field.column) = \(field)" }
-            + managed.updateAssignments(skipping: Set(changed.map(\.column)))
-        let statement: SQL = "UPDATE \(M.tableSQL) SET \(SQL.join(assignments, separator: ", ")) WHERE \(FlushPlan.keyCondition(whereKey)) RETURNING *"
+        let statement = FlushPlan.statement(for: PendingWrite(kind: .update, table: M.tableSQL, entity: M.entityName, fields: changed,
+                                                              key: whereKey, serverGenerated: [], managed: managed, complete: { _ in }))
         guard let stored = try await session.query(statement).first else {
             throw managed.missedUpdate(of: model, whereKey: whereKey)
         }

@@ -46,10 +46,7 @@ extension Session {
             let key = try M.keyFields(of: row)
             let identity = IdentityMap.key(M.self, fields: key)
             let managed = ManagedColumns.of(M.self)
-            let loaded = identityMap.entry(for: identity)?.snapshot
-            let changed = (loaded.map { row.changedFields(since: $0) } ?? row.fields.filter { !M.primaryKey.contains($0.column) })
-                .filter { !managed.all.contains($0.column) }
-            let whereKey = ((loaded.flatMap { try? M.keyFields(of: $0) }) ?? key) + managed.lockFields(of: loaded ?? row)
+            let (changed, whereKey) = try M.updateFields(row, loaded: identityMap.entry(for: identity)?.snapshot, managed: managed)
             guard !changed.isEmpty else {
                 if let index = pendingUpdateKeys[identity] {
                     // Changed back to what was loaded: nothing to send after all.
