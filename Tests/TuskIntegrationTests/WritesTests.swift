@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tusk
+import TuskTestSupport
 
 /// Returning deletes and updates, assignment expressions, audit columns and optimistic locking,
 /// against the real server.
@@ -309,6 +310,39 @@ import Tusk
             #expect(try await TestDatabase.count("articles", in: schema) == 2)
             #expect(try await stamps("a", in: schema).version == 2)
             #expect(try await stamps("b", in: schema).version == 1)
+        }
+    }
+
+    @Test func sixteenConcurrentUpdatesOfOneReadOnlyOneWins() async throws {
+        try await TestDatabase.withPool(max: 16) { pool, schema in
+            try await pool.withConnection { try await $0.executeScript(ArticleSchema.create) }
+            let id = try #require(try await pool.withSession {
+                try await $0.repository(Article.self).add(Article(id: nil, slug: "a", title: "A"))
+            }.id)
+            let barrier = Barrier(parties: 16)
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for writer in 0..<16 {
+                    group.addTask {
+                        do {
+                            try await pool.withSession { session in
+                                var article = try #require(try await session.repository(Article.self).get(id: id))
+                                // Every writer has read version 1 before any writes.
+                                await barrier.arrive()
+                                article.title = "writer \(writer)"
+                                session.update(article)
+                            }
+                            return true
+                        } catch is StaleDataError {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1, "the first to commit wins; the others read a version that is gone")
+            let stored = try await stamps("a", in: schema)
+            #expect(stored.version == 2)
+            #expect(try await TestDatabase.count("articles", in: schema, where: "title LIKE 'writer %'") == 1)
         }
     }
 
