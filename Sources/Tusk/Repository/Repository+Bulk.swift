@@ -46,8 +46,12 @@ extension Repository {
         return try await copyModels(chunkBytes: chunkBytes, progress: progress) { try await iterator.next(isolation: #isolation) }
     }
 
-    private func copyModels(chunkBytes: Int, progress: ((Int) -> Void)?, next: () async throws -> M?) async throws -> Int {
-        guard let first = try await next() else { return 0 }
+    private func copyModels(chunkBytes: Int, progress: ((Int) -> Void)?, next unstamped: () async throws -> M?) async throws -> Int {
+        guard let unstampedFirst = try await unstamped() else { return 0 }
+        // COPY takes no expressions: nil audit columns get the server's now(), asked for once.
+        let stamp = try await auditStamp()
+        func next() async throws -> M? { try await unstamped().map(stamp) }
+        let first = stamp(unstampedFirst)
         var plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .copy)
         // The first row fixes the columns and their conversions: a refused pair fails here,
         // before the COPY starts.
@@ -115,7 +119,7 @@ extension Repository {
         for chunk in chunks {
             let encoded = try await encoding(with: &plan, path: .unnest) { try Self.columnar(chunk, tracking: [], plan: $0) }
             let omitted = Set(encoded.columns.filter { M.serverGenerated.contains($0.name) && $0.nullCount == encoded.rows }.map(\.name))
-            let source = try unnestSource(encoded, omitting: omitted, ordered: true)
+            let source = try unnestSource(encoded, omitting: omitted, ordered: true, stamping: ManagedColumns.of(M.self).stampedOnInsert)
             let sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) RETURNING *"
             let stored = try await runUnnest(sql).decode(M.self, keyMapping: M.keyMapping)
             // The rows come back in the SELECT's order (by ordinality); a count that differs (a
@@ -136,23 +140,22 @@ extension Repository {
 
     // MARK: - Upsert
 
-    /// What an upsert does to a row that already exists.
-    public enum UpsertUpdate {
-        /// Overwrite every column except the match columns with the new values.
-        case allColumns
-        /// Overwrite only these columns.
-        case columns([PartialKeyPath<M>])
-        /// Leave the existing row as it is (`ON CONFLICT DO NOTHING`).
-        case nothing
-    }
-
     /// Inserts `model`, or updates the row with the same `matching` columns
     /// (`INSERT … ON CONFLICT (…) DO UPDATE SET col = EXCLUDED.col`). Returns the stored row, or
     /// nil when nothing was written (`update: .nothing`, or a `where` condition that excluded
     /// the existing row).
     ///
+    /// ```swift
+    /// try await posts.upsert(post, matching: [\.slug], update: .columns([\.title]) + [.now(\.editedAt)])
+    /// ```
+    ///
+    /// An ``Auditable`` model's nil timestamps are inserted as `now()`, and `DO UPDATE` sets
+    /// `updated_at = now()` and keeps `created_at`; a ``Versioned`` model's version is
+    /// incremented by `DO UPDATE`.
+    ///
     /// - Throws: ``RepositoryError`` with `notUnique` when `matching` is not a primary key or
-    ///   unique constraint, naming the columns.
+    ///   unique constraint, naming the columns; with `unknownColumn` or `invalidArgument` for an
+    ///   assignment it cannot render (see ``UpsertUpdate``), before anything is sent.
     @discardableResult
     public func upsert(_ model: M, matching: [PartialKeyPath<M>], update: UpsertUpdate = .allColumns,
                        where condition: Filter<M>? = nil) async throws -> M? {
@@ -237,22 +240,40 @@ extension Repository {
     /// The resolved columns of an upsert.
     struct UpsertPlan: Sendable {
         let matchColumns: [String]
-        /// The columns to overwrite on conflict; nil for every non-match column.
+        /// The columns to overwrite with `EXCLUDED`; nil for every non-match column.
         let updateColumns: [String]?
+        /// The rendered explicit assignments, and the columns they set.
+        let assignments: [SQL]
+        let assignedColumns: Set<String>
         let doNothing: Bool
         let condition: SQL?
+        let managed: ManagedColumns
 
         init(matching: [PartialKeyPath<M>], update: UpsertUpdate, condition: Filter<M>?) throws {
             let schema = ModelSchema.of(M.self)
             func column(_ keyPath: PartialKeyPath<M>) throws -> String { try schema.requireColumn(for: keyPath, of: M.self) }
             matchColumns = try matching.map(column)
             guard !matchColumns.isEmpty else { throw RepositoryError(.invalidArgument, "an upsert needs matching columns") }
-            switch update {
-            case .nothing: updateColumns = []; doNothing = true
-            case .allColumns: updateColumns = nil; doNothing = false
-            case .columns(let keyPaths): updateColumns = try keyPaths.map(column); doNothing = false
+            guard !(update.doesNothing && !update.assignments.isEmpty) else {
+                throw RepositoryError(.invalidArgument, "an upsert that does nothing on conflict cannot assign columns")
             }
+            doNothing = update.doesNothing
+            updateColumns = try update.columns.map { try $0.map(column) }
+            assignments = try Assignment.render(update.assignments, upsertTarget: M.tableSQL)
+            assignedColumns = Set(update.assignments.map(\.column))
             self.condition = try condition?.build()
+            managed = .of(M.self)
+        }
+
+        /// The `DO UPDATE SET` items given the inserted columns; empty for `DO NOTHING`. The
+        /// model's own audit and version values never overwrite the stored ones.
+        func setItems(inserted: [String]) -> [SQL] {
+            guard !doNothing else { return [] }
+            let excluded = (updateColumns ?? inserted.filter { !matchColumns.contains($0) })
+                .filter { !assignedColumns.contains($0) && !managed.all.contains($0) }
+            let items = excluded.map { column -> SQL in "\(ident: column) = EXCLUDED.\(ident: column)" } + assignments
+            guard !items.isEmpty else { return [] }
+            return items + managed.updateAssignments(qualifier: M.tableSQL, skipping: assignedColumns)
         }
     }
 
@@ -279,13 +300,13 @@ extension Repository {
         let omitted = Set(encoded.columns.filter {
             M.serverGenerated.contains($0.name) && $0.nullCount == encoded.rows && !plan.matchColumns.contains($0.name)
         }.map(\.name))
-        let source = try unnestSource(encoded, omitting: omitted, ordered: false)
+        let source = try unnestSource(encoded, omitting: omitted, ordered: false, stamping: plan.managed.stampedOnInsert)
         var sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) ON CONFLICT (\(idents: plan.matchColumns)) "
-        let updated = plan.updateColumns ?? source.columns.filter { !plan.matchColumns.contains($0) }
-        if plan.doNothing || updated.isEmpty {
+        let items = plan.setItems(inserted: source.columns)
+        if items.isEmpty {
             sql.append("DO NOTHING")
         } else {
-            sql.append("DO UPDATE SET \(SQL.join(updated.map { "\(ident: $0) = EXCLUDED.\(ident: $0)" }, separator: ", "))")
+            sql.append("DO UPDATE SET \(SQL.join(items, separator: ", "))")
             if let condition = plan.condition { sql.append(" WHERE \(condition)") }
         }
         if returning { sql.append(" RETURNING *") }
@@ -303,10 +324,15 @@ extension Repository {
     /// per chunk, never one per row. Writes `columns` (default: every non-key column). Returns how
     /// many rows changed.
     ///
+    /// An ``Auditable`` model's `updated_at` is set to `now()` and its `created_at` kept; a
+    /// ``Versioned`` model's version is incremented, without checking it (use ``update(_:)`` or
+    /// a session's flush for optimistic locking).
+    ///
     /// - Throws: as ``addMany(_:returning:chunkSize:)``.
     @discardableResult
     public func updateMany(_ models: some Sequence<M>, columns: [PartialKeyPath<M>]? = nil, chunkSize: Int = 20_000) async throws -> Int {
         let schema = ModelSchema.of(M.self)
+        let managed = ManagedColumns.of(M.self)
         let chosen = try columns.map { keyPaths in
             try Set(keyPaths.map { try schema.requireColumn(for: $0, of: M.self) })
         }
@@ -317,10 +343,14 @@ extension Repository {
         for chunk in chunks {
             let encoded = try await encoding(with: &plan, path: .unnest) { try Self.columnar(chunk, tracking: [], plan: $0) }
             let source = try unnestSource(encoded, omitting: [], ordered: false)
-            let assigned = source.columns.filter { !M.primaryKey.contains($0) && (chosen?.contains($0) ?? true) }
+            let assigned = source.columns.filter {
+                !M.primaryKey.contains($0) && !managed.all.contains($0) && (chosen?.contains($0) ?? true)
+            }
             guard !assigned.isEmpty else { throw RepositoryError(.invalidArgument, "updateMany has no column to set") }
+            let items = assigned.map { column -> SQL in "\(ident: column) = tusk_source.\(ident: column)" }
+                + managed.updateAssignments(qualifier: "tusk_target")
             let sql: SQL = """
-                UPDATE \(M.tableSQL) AS tusk_target SET \(SQL.join(assigned.map { "\(ident: $0) = tusk_source.\(ident: $0)" }, separator: ", ")) \
+                UPDATE \(M.tableSQL) AS tusk_target SET \(SQL.join(items, separator: ", ")) \
                 FROM (\(source.select)) AS tusk_source (\(idents: source.columns)) \
                 WHERE \(SQL.join(M.primaryKey.map { "tusk_target.\(ident: $0) = tusk_source.\(ident: $0)" }, separator: " AND "))
                 """
@@ -351,9 +381,18 @@ extension Repository {
     /// columns, each array of its column's own type when the table's types are known.
     ///
     /// - Throws: ``PostgresEncodingError`` with `unsupportedValue` for an array column.
-    func unnestSource(_ encoded: ColumnarSink, omitting: Set<String>, ordered: Bool) throws -> (columns: [String], select: SQL) {
-        let indexes = encoded.columns.indices.filter { !omitting.contains(encoded.columns[$0].name) }
-        let columns = indexes.map { encoded.columns[$0].name }
+    ///
+    /// Columns in `stamping` (audit columns) are `now()` where NULL: left out of the arrays when
+    /// NULL in every row (or absent), `COALESCE(u.cN, now())` otherwise.
+    func unnestSource(_ encoded: ColumnarSink, omitting: Set<String>, ordered: Bool,
+                      stamping: [String] = []) throws -> (columns: [String], select: SQL) {
+        let indexes = encoded.columns.indices.filter { index in
+            let column = encoded.columns[index]
+            return !omitting.contains(column.name) && !(stamping.contains(column.name) && column.nullCount == encoded.rows)
+        }
+        let sent = Set(indexes.map { encoded.columns[$0].name })
+        let stampedOnly = stamping.filter { !sent.contains($0) }
+        let columns = indexes.map { encoded.columns[$0].name } + stampedOnly
         var arrays: [SQL] = []
         var selected: [SQL] = []
         for (position, index) in indexes.enumerated() {
@@ -369,8 +408,10 @@ extension Repository {
                 // The table is unknown, or lacks the column: the server's error will say so.
                 arrays.append("\(array)::\(unsafeRaw: array.arrayTypeName ?? "text[]")")
             }
-            selected.append("u.\(unsafeRaw: alias)")
+            let nullable = encoded.columns[index].nullCount > 0 && stamping.contains(encoded.columns[index].name)
+            selected.append(nullable ? "COALESCE(u.\(unsafeRaw: alias), now())" : "u.\(unsafeRaw: alias)")
         }
+        selected += stampedOnly.map { _ in "now()" }
         let aliases = (1...max(1, indexes.count)).map { "c\($0)" }.joined(separator: ", ")
         var select: SQL = "SELECT \(SQL.join(selected, separator: ", ")) FROM unnest(\(SQL.join(arrays, separator: ", ")))"
         if ordered {

@@ -15,6 +15,8 @@ struct PendingWrite {
     let key: [EncodedRow.Field]
     /// Columns left to the server when NULL on insert.
     let serverGenerated: Set<String>
+    /// Audit and version columns Tusk writes itself (`now()`, `version + 1`).
+    var managed: ManagedColumns = .none
     /// Whether the statement returns the stored row (insert, update).
     var returnsRow: Bool { kind != .delete }
     /// Called after a successful flush with the row the statement returned (nil for a delete,
@@ -123,9 +125,17 @@ enum FlushPlan {
         }
     }
 
-    /// The insert's columns: nil server-generated columns are left out.
+    /// The insert's columns: nil server-generated columns are left out, and so are nil audit
+    /// columns, which ``stampedColumns(_:)`` sets to `now()`.
     static func insertFields(_ write: PendingWrite) -> [EncodedRow.Field] {
-        write.fields.filter { !($0.bytes == nil && write.serverGenerated.contains($0.column)) }
+        let stamped = write.managed.stampedOnInsert
+        return write.fields.filter { !($0.bytes == nil && (write.serverGenerated.contains($0.column) || stamped.contains($0.column))) }
+    }
+
+    /// The audit columns an insert sets to `now()`: those the model leaves nil (or lacks).
+    static func stampedColumns(_ write: PendingWrite) -> [String] {
+        let provided = Set(insertFields(write).map(\.column))
+        return write.managed.stampedOnInsert.filter { !provided.contains($0) }
     }
 
     private static func batch(_ shape: BatchShape, _ writes: [PendingWrite], indexes: [Int], plan: TableEncodingPlan) -> FlushStatement {
@@ -134,9 +144,11 @@ enum FlushPlan {
         case .insert:
             let columns = writes.map(insertFields)
             let (arrays, aliases) = unnestArrays(columns, plan: plan)
-            let select = aliases.map { "u.\($0)" }.joined(separator: ", ")
+            // Same shape, same table: the same audit columns are left nil in every row.
+            let stamped = stampedColumns(writes[0])
+            let select = (aliases.map { "u.\($0)" } + stamped.map { _ in "now()" }).joined(separator: ", ")
             let sql: SQL = """
-                INSERT INTO \(table) (\(idents: shape.columns)) SELECT \(unsafeRaw: select) FROM unnest(\(arrays))                 WITH ORDINALITY AS u(\(unsafeRaw: aliases.joined(separator: ", ")), tusk_ordinality)                 ORDER BY u.tusk_ordinality RETURNING *
+                INSERT INTO \(table) (\(idents: shape.columns + stamped)) SELECT \(unsafeRaw: select) FROM unnest(\(arrays))                 WITH ORDINALITY AS u(\(unsafeRaw: aliases.joined(separator: ", ")), tusk_ordinality)                 ORDER BY u.tusk_ordinality RETURNING *
                 """
             return FlushStatement(shape: .inserts(indexes), sql: sql)
         case .update:
@@ -144,7 +156,7 @@ enum FlushPlan {
             let keyCount = shape.keyColumns.count
             let assignments = shape.columns.enumerated().map { offset, column -> SQL in
                 "\(ident: column) = s.\(unsafeRaw: aliases[keyCount + offset])"
-            }
+            } + writes[0].managed.updateAssignments(qualifier: "tusk_target", skipping: Set(shape.columns))
             let conditions = shape.keyColumns.enumerated().map { offset, column -> SQL in
                 "tusk_target.\(ident: column) = s.\(unsafeRaw: aliases[offset])"
             }
@@ -225,15 +237,17 @@ enum FlushPlan {
     static func statement(for write: PendingWrite) -> SQL {
         switch write.kind {
         case .insert:
-            let fields = write.fields.filter { !($0.bytes == nil && write.serverGenerated.contains($0.column)) }
-            if fields.isEmpty {
+            let fields = insertFields(write)
+            let stamped = stampedColumns(write)
+            if fields.isEmpty && stamped.isEmpty {
                 return "INSERT INTO \(write.table) DEFAULT VALUES RETURNING *"
             }
-            let values = SQL.join(fields.map { field -> SQL in "\(field)" }, separator: ", ")
-            return "INSERT INTO \(write.table) (\(idents: fields.map(\.column))) VALUES (\(values)) RETURNING *"
+            let values = SQL.join(fields.map { field -> SQL in "\(field)" } + stamped.map { _ in "now()" }, separator: ", ")
+            return "INSERT INTO \(write.table) (\(idents: fields.map(\.column) + stamped)) VALUES (\(values)) RETURNING *"
         case .update:
-            let assignments = SQL.join(write.fields.map { field -> SQL in "\(ident: field.column) = \(field)" }, separator: ", ")
-            return "UPDATE \(write.table) SET \(assignments) WHERE \(keyCondition(write.key)) RETURNING *"
+            let assignments = write.fields.map { field -> SQL in "\(ident: field.column) = \(field)" }
+                + write.managed.updateAssignments(skipping: Set(write.fields.map(\.column)))
+            return "UPDATE \(write.table) SET \(SQL.join(assignments, separator: ", ")) WHERE \(keyCondition(write.key)) RETURNING *"
         case .delete:
             return "DELETE FROM \(write.table) WHERE \(keyCondition(write.key))"
         }

@@ -15,7 +15,7 @@ extension Session {
             let providedKey = (try? M.keyFields(of: row)).flatMap { key in key.contains { $0.bytes == nil } ? nil : key }
             pendingInserts.append(PendingWrite(
                 kind: .insert, table: M.tableSQL, entity: M.entityName, fields: row.fields, key: [],
-                serverGenerated: M.serverGenerated,
+                serverGenerated: M.serverGenerated, managed: .of(M.self),
                 complete: { [unowned self] row in
                     guard let row else {
                         throw SessionError(.flushFailed, message: "the insert into \(M.entityName) returned no row (a trigger skipped it?)")
@@ -36,19 +36,17 @@ extension Session {
     /// Queues an update of a model: only the columns that differ from the row the session loaded
     /// are sent, and nothing at all when nothing changed. A model the session did not load is
     /// updated in full (every non-key column).
+    ///
+    /// An ``Auditable`` model's `updated_at` is set to `now()`. A ``Versioned`` model is written
+    /// only where the row still has the version the session read (or the model carries) and its
+    /// version incremented; a stale row makes the flush throw ``StaleDataError``.
     public func update<M: Model>(_ model: M) {
         do {
             let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
             let key = try M.keyFields(of: row)
             let identity = IdentityMap.key(M.self, fields: key)
-            let changed: [EncodedRow.Field]
-            var whereKey = key
-            if let entry = identityMap.entry(for: identity) {
-                changed = row.changedFields(since: entry.snapshot)
-                whereKey = (try? M.keyFields(of: entry.snapshot)) ?? key
-            } else {
-                changed = row.fields.filter { !M.primaryKey.contains($0.column) }
-            }
+            let managed = ManagedColumns.of(M.self)
+            let (changed, whereKey) = try M.updateFields(row, loaded: identityMap.entry(for: identity)?.snapshot, managed: managed)
             guard !changed.isEmpty else {
                 if let index = pendingUpdateKeys[identity] {
                     // Changed back to what was loaded: nothing to send after all.
@@ -58,11 +56,9 @@ extension Session {
             }
             let write = PendingWrite(
                 kind: .update, table: M.tableSQL, entity: M.entityName, fields: changed, key: whereKey,
-                serverGenerated: [],
+                serverGenerated: [], managed: managed,
                 complete: { [unowned self] row in
-                    guard let row else {
-                        throw NotFoundError(entity: M.entityName, criteria: FlushPlan.keyCondition(whereKey).text)
-                    }
+                    guard let row else { throw managed.missedUpdate(of: model, whereKey: whereKey) }
                     _ = try self.remember(try row.decode(M.self, keyMapping: M.keyMapping))
                 })
             if let index = pendingUpdateKeys[identity] {
@@ -106,6 +102,7 @@ extension Session {
     ///
     /// - Throws: ``SessionError`` with code `flushFailed`, naming the change that failed and
     ///   carrying the server's error; ``NotFoundError`` for an update that matched no row;
+    ///   ``StaleDataError`` for an update of a ``Versioned`` model whose row changed since it was read;
     ///   ``PostgresDecodingError`` for a stored row that does not decode as its model;
     ///   ``PipelineError`` with `unencodable` for a value that cannot be encoded (nothing sent).
     public func flush() async throws {
