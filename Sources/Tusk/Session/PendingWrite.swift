@@ -225,18 +225,22 @@ enum FlushPlan {
     static func statement(for write: PendingWrite) -> SQL {
         switch write.kind {
         case .insert:
-            let fields = write.fields.filter { !($0.bytes == nil && write.serverGenerated.contains($0.column)) }
-            if fields.isEmpty {
-                return "INSERT INTO \(write.table) DEFAULT VALUES RETURNING *"
-            }
-            let values = SQL.join(fields.map { field -> SQL in "\(field)" }, separator: ", ")
-            return "INSERT INTO \(write.table) (\(idents: fields.map(\.column))) VALUES (\(values)) RETURNING *"
+            return "\(insert(into: write.table, write.fields, serverGenerated: write.serverGenerated)) RETURNING *"
         case .update:
             let assignments = SQL.join(write.fields.map { field -> SQL in "\(ident: field.column) = \(field)" }, separator: ", ")
             return "UPDATE \(write.table) SET \(assignments) WHERE \(keyCondition(write.key)) RETURNING *"
         case .delete:
             return "DELETE FROM \(write.table) WHERE \(keyCondition(write.key))"
         }
+    }
+
+    /// `INSERT INTO t (a, b) VALUES ($1, $2)` without a clause after it; a nil server-generated
+    /// field is left to the server, and no field left is `DEFAULT VALUES`.
+    static func insert(into table: SQL, _ fields: [EncodedRow.Field], serverGenerated: Set<String>) -> SQL {
+        let fields = fields.filter { !($0.bytes == nil && serverGenerated.contains($0.column)) }
+        guard !fields.isEmpty else { return "INSERT INTO \(table) DEFAULT VALUES" }
+        let values = SQL.join(fields.map { field -> SQL in "\(field)" }, separator: ", ")
+        return "INSERT INTO \(table) (\(idents: fields.map(\.column))) VALUES (\(values))"
     }
 
     /// `"a" = $1 AND "b" = $2`; a NULL key part matches with IS NULL.
