@@ -1,7 +1,7 @@
 /// A model with a URL-friendly, unique slug made from a title (Advanced Alchemy's
 /// `SQLAlchemyAsyncSlugRepository`): ``Repository/add(_:slugFrom:)`` stores a row with a slug no
 /// other row has (`my-title`, then `my-title-2`, `my-title-3`, …), and
-/// ``Repository/getBySlug(_:)`` finds it again.
+/// ``Repository/getBySlug(_:includeDeleted:)`` finds it again.
 ///
 /// ```swift
 /// struct Article: Model, Sluggable {
@@ -23,7 +23,7 @@
 ///   `ss`, `æ` `ae`, `œ` `oe`, `þ` `th`, `ð` `d`; letters are lowercased.
 /// - Apostrophes vanish (`Don't` → `dont`); every other run of characters that are not ASCII
 ///   letters or digits (spaces, punctuation, other scripts, emoji) becomes one `-`.
-/// - Leading and trailing `-` are trimmed, and the slug is cut to ``maxSlugLength`` characters
+/// - Leading and trailing `-` are trimmed, and the slug is cut to ``Sluggable/maxSlugLength`` characters
 ///   (then trimmed again). A suffix (`-2`) fits within the same length: the base is cut shorter.
 public protocol Sluggable: Model {
     /// The row's slug. ``Repository/add(_:slugFrom:)`` overwrites it.
