@@ -32,6 +32,25 @@ import TuskTestSupport
         }
     }
 
+    @Test func eachCallIsOneStatementInOneRoundTrip() async throws {
+        try await UniqueSchema.withBlog { pool, _ in
+            try await pool.withSession { session in
+                let tags = session.repository(Tag.self)
+                _ = try await session.scalar("SELECT 1", as: Int.self)   // the BEGIN travels with it
+                for update in [Repository<Tag>.UpsertUpdate.allColumns, .nothing] {
+                    for attempt in 0..<3 {   // creating, then finding
+                        let before = await session.statistics
+                        _ = try await tags.getOrUpsert(Tag(id: nil, name: "swift"), matching: [\.name], update: update)
+                        let after = await session.statistics
+                        #expect(after.statements - before.statements == 1)
+                        // The first use of a statement's text also prepares it.
+                        if attempt > 0 { #expect(after.roundTrips - before.roundTrips == 1) }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func aMatchThatIsNotUniqueIsATypedError() async throws {
         try await UniqueSchema.withBlog { pool, schema in
             for update in [Repository<Tag>.UpsertUpdate.allColumns, .nothing] {

@@ -8,7 +8,7 @@ extension AutocommitRepository {
         try await run { try await $0.addMany(models, chunkBytes: chunkBytes, progress: progress) }
     }
 
-    /// See ``Repository/addMany(_:chunkBytes:progress:)-(AsyncSequence,_,_)``: memory stays bounded
+    /// See ``Repository/addMany(_:chunkBytes:progress:)-(Models,_,_)``: memory stays bounded
     /// by the chunk size; a producer that throws leaves no row.
     @discardableResult
     public func addMany<Models: AsyncSequence>(_ models: Models, chunkBytes: Int = 1 << 20,

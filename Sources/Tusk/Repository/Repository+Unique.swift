@@ -24,7 +24,7 @@ extension Repository {
     /// statement's snapshot cannot see it), the statement runs once more.
     ///
     /// A NULL in a `matching` column never conflicts (PostgreSQL's NULLs are distinct), so such a
-    /// model is always inserted.
+    /// model is always inserted. A soft-deleted row still holds its key: it is the row returned.
     ///
     /// - Throws: ``RepositoryError`` with `notUnique` when `matching` is not a primary key or
     ///   unique constraint (PostgreSQL refuses the statement, which fails the transaction), and
