@@ -106,3 +106,25 @@ import TuskTestSupport
         }
     }
 }
+
+extension AutocommitSurfaceTests {
+    @Test func keysetPagesAndSoftDeletes() async throws {
+        try await UniqueSchema.withBlog { pool, schema in
+            let authors = pool.autocommit.repository(Author.self)
+            try await authors.addMany(self.authors(1...5))
+            let first = try await authors.list(orderBy: [.asc(\.id)], limit: 2)
+            let last = try #require(first.last)
+            let next = try await authors.list(orderBy: [.asc(\.id)], after: last, limit: 2)
+            #expect(next.map(\.name) == ["A3", "A4"])
+
+            let ada = try await pool.autocommit.repository(Author.self).add(Author(id: nil, name: "Ada", email: "ada@x.org"))
+            let posts = pool.autocommit.repository(Post.self)
+            let post = try await posts.add(Post(id: nil, authorID: ada.id ?? 0, title: "T", body: "B"))
+            #expect(try await posts.delete(id: post.id))
+            #expect(try await posts.get(id: post.id) == nil)
+            #expect(try await posts.restore(id: post.id)?.deletedAt == nil)
+            #expect(try await posts.hardDelete(id: post.id))
+            #expect(try await TestDatabase.count("posts", in: schema) == 0)
+        }
+    }
+}
