@@ -51,6 +51,34 @@ import TuskTestSupport
         }
     }
 
+    /// citext's unique index sees `Swift` and `swift` as one key, but `=` with a text value does
+    /// not: get-or-create cannot read the conflicting row back, and says so instead of looping.
+    @Test func aUniqueIndexThatComparesDifferentlyIsATypedErrorNotALoop() async throws {
+        try await TestDatabase.withPool { pool, schema in
+            // The extension is the database's, shared with other suites: installed once, in public.
+            let installed = try await pool.withConnection { connection -> String? in
+                guard try await connection.query("SELECT 1 FROM pg_available_extensions WHERE name = 'citext'").count == 1 else { return nil }
+                _ = try? await connection.execute("CREATE EXTENSION IF NOT EXISTS citext SCHEMA public")   // a racing suite may win
+                return try await connection.query("""
+                    SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'citext'
+                    """).first?.decode(String.self, at: 0)
+            }
+            guard let installed else { return }  // citext is not available on this server: nothing to test
+            try await pool.withConnection {
+                try await $0.executeScript("""
+                    CREATE TABLE tags (id bigserial PRIMARY KEY, name \(ident: installed, "citext") NOT NULL UNIQUE, uses int NOT NULL DEFAULT 0);
+                    INSERT INTO tags (name) VALUES ('Swift')
+                    """)
+            }
+            let error = await #expect(throws: RepositoryError.self) {
+                try await pool.autocommit.repository(Tag.self).getOrUpsert(Tag(id: nil, name: "swift"), matching: [\.name], update: .nothing)
+            }
+            #expect(error?.code == .unsupported)
+            let count = try await TestDatabase.count("tags", in: schema)
+            #expect(count == 1)
+        }
+    }
+
     @Test func aMatchThatIsNotUniqueIsATypedError() async throws {
         try await UniqueSchema.withBlog { pool, schema in
             for update in [Repository<Tag>.UpsertUpdate.allColumns, .nothing] {

@@ -28,7 +28,9 @@ extension Repository {
     ///
     /// - Throws: ``RepositoryError`` with `notUnique` when `matching` is not a primary key or
     ///   unique constraint (PostgreSQL refuses the statement, which fails the transaction), and
-    ///   `unknownColumn` for a key path that names no column, before anything is sent;
+    ///   `unknownColumn` for a key path that names no column, before anything is sent; with
+    ///   `unsupported` when, with `.nothing`, the conflicting row cannot be found by `=` on the
+    ///   match columns (a unique index on `citext` or a nondeterministic collation);
     ///   ``PostgresError`` for another constraint the row violates. Under repeatable read or
     ///   serializable isolation, a conflicting row committed after the transaction's snapshot is
     ///   a serialization failure (`40001`): ``ConnectionPool/withTransaction(isolation:readOnly:deferrable:retry:_:)``
@@ -45,10 +47,11 @@ extension Repository {
     /// Inserts `fields`, or finds (and updates, per `plan`) the row with the same match columns.
     func upsertRow(_ fields: [EncodedRow.Field], plan: UpsertPlan) async throws -> (model: M, created: Bool) {
         let sql = Self.upsertRowStatement(fields, plan: plan)
-        while true {
+        // No row: a concurrent transaction inserted the key and committed while the statement
+        // waited on it, after the statement's snapshot was taken; a new statement sees it. Only a
+        // row deleted again at once can make that happen twice, so a few attempts are plenty.
+        for _ in 0..<Self.readBackAttempts {
             let result = try await onConflictTarget(plan.matchColumns) { try await session.query(sql) }
-            // No row: a concurrent transaction inserted the key and committed while this statement
-            // waited on it, after the statement's snapshot was taken. A new statement sees it.
             guard let stored = result.first else {
                 try Task.checkCancellation()
                 continue
@@ -58,7 +61,15 @@ extension Repository {
             try session.remember(value)
             return (value, created)
         }
+        // The conflict is real but `=` on the match columns does not find the row: the unique
+        // index compares differently (citext, a nondeterministic collation).
+        throw RepositoryError(.unsupported,
+                              "getOrUpsert of \(M.entityName) conflicted on (\(plan.matchColumns.joined(separator: ", "))) \(Self.readBackAttempts) times "
+                                + "without finding the row by equality; does the unique index compare differently from = ?")
     }
+
+    /// How many times get-or-create runs its statement before giving up on reading the row.
+    static var readBackAttempts: Int { 8 }
 
     /// The statement of ``upsertRow(_:plan:)``: every stored column plus `tusk_created`.
     static func upsertRowStatement(_ fields: [EncodedRow.Field], plan: UpsertPlan) -> SQL {
