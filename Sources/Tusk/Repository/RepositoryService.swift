@@ -9,7 +9,7 @@
 ///
 /// let authors = RepositoryService<Author>(pool: pool, matchFields: [\.email])
 /// let ada = try await authors.create(NewAuthor(name: "Ada", email: "ada@example.com"))    // committed
-/// try await authors.update(id: try #require(ada.id), with: AuthorPatch(name: "Ada Lovelace", active: nil))
+/// try await authors.update(id: ada.id, with: AuthorPatch(name: "Ada Lovelace", active: nil))
 /// try await authors.upsert(NewAuthor(name: "Ada L.", email: "ada@example.com"))           // by email
 /// try await authors.transaction { authors in                                               // all or nothing
 ///     try await authors.create(NewAuthor(name: "Grace", email: "grace@example.com"))

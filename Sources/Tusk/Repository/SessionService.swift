@@ -5,7 +5,7 @@
 /// ```swift
 /// try await posts.transaction { posts in
 ///     let post = try await posts.create(NewPost(authorID: ada, title: "Hello", body: "…"))
-///     try await posts.update(id: try #require(post.id), with: PostPatch(views: 1))
+///     try await posts.update(id: post.id, with: PostPatch(title: "Hello!", body: nil))
 ///     _ = try await posts.session.repository(Author.self).get(id: ada)   // the same transaction
 /// }
 /// ```
