@@ -53,7 +53,7 @@ import Tusk
                 try await authors.updateWhere(\.createdAt < cutoff, set: [.set(\.active, false)])
                 let post = try await posts.add(Post(id: nil, authorID: ada.id ?? 0, title: "T", body: ""))
                 let postID = post.id
-                try await posts.updateWhere(\.id == postID, set: [.sql("views", "views + 1")])
+                try await posts.updateWhere(\.id == postID, set: [.increment(\.views, by: 1)])
                 #expect(try await posts.get(id: post.id, refresh: true)?.views == 1)
                 #expect(try await authors.get(id: ada.id, refresh: true) == Author(id: ada.id, name: "Ada Lovelace", email: "ada@lovelace.org",
                                                                                     active: false, createdAt: ada.createdAt))

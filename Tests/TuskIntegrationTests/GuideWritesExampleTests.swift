@@ -6,7 +6,7 @@ import Tusk
 /// optimistic locking; section 7: upserts with assignments), run against the real server.
 @Suite struct GuideWritesExampleTests {
     @Test func expressionsAndReturningRows() async throws {
-        try await ArticleSchema.withPool { pool, _ in
+        try await StorySchema.withPool { pool, _ in
             try await pool.withSession { session in
                 let authors = session.repository(Author.self)
                 let posts = session.repository(Post.self)
@@ -38,39 +38,39 @@ import Tusk
     }
 
     @Test func auditColumnsAndOptimisticLocking() async throws {
-        try await ArticleSchema.withPool { pool, schema in
-            let articleID = try await pool.withSession { session in
-                let articles = session.repository(Article.self)
-                var article = try await articles.add(Article(id: nil, slug: "hello", title: "Hello"))   // timestamps read back
-                #expect(article.createdAt != nil && article.updatedAt == article.createdAt)
-                article.title = "Hello, world"
-                article = try await articles.update(article)     // … WHERE "id" = $2 AND "version" = $3; version is now 2
-                #expect(article.version == 2)
+        try await StorySchema.withPool { pool, schema in
+            let storyID = try await pool.withSession { session in
+                let stories = session.repository(Story.self)
+                var story = try await stories.add(Story(id: nil, slug: "hello", title: "Hello"))   // timestamps read back
+                #expect(story.createdAt != nil && story.updatedAt == story.createdAt)
+                story.title = "Hello, world"
+                story = try await stories.update(story)     // … WHERE "id" = $2 AND "version" = $3; version is now 2
+                #expect(story.version == 2)
 
-                let hits = [Article(id: nil, slug: "hello", title: "ignored")]
-                try await articles.upsertMany(hits, matching: [\.slug], update: .assignments([.increment(\.views, by: 1)]))
-                #expect(try await articles.getOne(where: \.slug == "hello").views == 1)
-                return try #require(article.id)
+                let hits = [Story(id: nil, slug: "hello", title: "ignored")]
+                try await stories.upsertMany(hits, matching: [\.slug], update: .assignments([.increment(\.views, by: 1)]))
+                #expect(try await stories.getOne(where: \.slug == "hello").views == 1)
+                return try #require(story.id)
             }
 
-            // The guide's somethingSlow(): another client updates the same article meanwhile.
+            // The guide's somethingSlow(): another client updates the same story meanwhile.
             func somethingSlow() async throws {
-                try await pool.withSession { try await $0.repository(Article.self).update(id: articleID, set: [.set(\.title, "Theirs")]) }
+                try await pool.withSession { try await $0.repository(Story.self).update(id: storyID, set: [.set(\.title, "Theirs")]) }
             }
             var reported: StaleDataError?
             do {
                 try await pool.withSession { session in
-                    var mine = try #require(try await session.repository(Article.self).get(id: articleID))
+                    var mine = try #require(try await session.repository(Story.self).get(id: storyID))
                     mine.title = "Mine"
                     session.update(mine)
-                    try await somethingSlow()          // meanwhile another client updates the same article
+                    try await somethingSlow()          // meanwhile another client updates the same story
                 }                                      // the flush at commit finds version 2 gone: rolled back
             } catch let stale as StaleDataError {
                 print("\(stale.entity) \(stale.id) changed meanwhile; read it again")
                 reported = stale
             }
-            #expect(reported?.id == "\(articleID)")
-            #expect(try await TestDatabase.count("articles", in: schema, where: "title = 'Theirs'") == 1)
+            #expect(reported?.id == "\(storyID)")
+            #expect(try await TestDatabase.count("stories", in: schema, where: "title = 'Theirs'") == 1)
         }
     }
 }

@@ -310,12 +310,7 @@ extension Repository {
             if let condition = plan.condition { sql.append(" WHERE \(condition)") }
         }
         if returning { sql.append(" RETURNING *") }
-        do {
-            return try await runUnnest(sql)
-        } catch let error as PostgresError where error.sqlState == .invalidColumnReference {
-            throw RepositoryError(.notUnique,
-                                  "(\(plan.matchColumns.joined(separator: ", "))) is not a primary key or unique constraint of \(M.entityName): \(error.message)")
-        }
+        return try await onConflictTarget(plan.matchColumns) { try await runUnnest(sql) }
     }
 
     // MARK: - updateMany

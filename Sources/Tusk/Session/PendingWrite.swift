@@ -128,14 +128,23 @@ enum FlushPlan {
     /// The insert's columns: nil server-generated columns are left out, and so are nil audit
     /// columns, which ``stampedColumns(_:)`` sets to `now()`.
     static func insertFields(_ write: PendingWrite) -> [EncodedRow.Field] {
-        let stamped = write.managed.stampedOnInsert
-        return write.fields.filter { !($0.bytes == nil && (write.serverGenerated.contains($0.column) || stamped.contains($0.column))) }
+        insertFields(write.fields, serverGenerated: write.serverGenerated, managed: write.managed)
+    }
+
+    /// The fields an insert sends: nil server-generated columns and nil audit columns are left out.
+    static func insertFields(_ fields: [EncodedRow.Field], serverGenerated: Set<String>, managed: ManagedColumns) -> [EncodedRow.Field] {
+        let stamped = managed.stampedOnInsert
+        return fields.filter { !($0.bytes == nil && (serverGenerated.contains($0.column) || stamped.contains($0.column))) }
     }
 
     /// The audit columns an insert sets to `now()`: those the model leaves nil (or lacks).
     static func stampedColumns(_ write: PendingWrite) -> [String] {
-        let provided = Set(insertFields(write).map(\.column))
-        return write.managed.stampedOnInsert.filter { !provided.contains($0) }
+        stampedColumns(providing: insertFields(write), managed: write.managed)
+    }
+
+    private static func stampedColumns(providing fields: [EncodedRow.Field], managed: ManagedColumns) -> [String] {
+        let provided = Set(fields.map(\.column))
+        return managed.stampedOnInsert.filter { !provided.contains($0) }
     }
 
     private static func batch(_ shape: BatchShape, _ writes: [PendingWrite], indexes: [Int], plan: TableEncodingPlan) -> FlushStatement {
@@ -237,13 +246,7 @@ enum FlushPlan {
     static func statement(for write: PendingWrite) -> SQL {
         switch write.kind {
         case .insert:
-            let fields = insertFields(write)
-            let stamped = stampedColumns(write)
-            if fields.isEmpty && stamped.isEmpty {
-                return "INSERT INTO \(write.table) DEFAULT VALUES RETURNING *"
-            }
-            let values = SQL.join(fields.map { field -> SQL in "\(field)" } + stamped.map { _ in "now()" }, separator: ", ")
-            return "INSERT INTO \(write.table) (\(idents: fields.map(\.column) + stamped)) VALUES (\(values)) RETURNING *"
+            return "\(insert(into: write.table, write.fields, serverGenerated: write.serverGenerated, managed: write.managed)) RETURNING *"
         case .update:
             let assignments = write.fields.map { field -> SQL in "\(ident: field.column) = \(field)" }
                 + write.managed.updateAssignments(skipping: Set(write.fields.map(\.column)))
@@ -251,6 +254,18 @@ enum FlushPlan {
         case .delete:
             return "DELETE FROM \(write.table) WHERE \(keyCondition(write.key))"
         }
+    }
+
+    /// `INSERT INTO t (a, b) VALUES ($1, $2)` without a clause after it; a nil server-generated
+    /// field is left to the server, a nil audit column is set to `now()`, and no field left is
+    /// `DEFAULT VALUES`.
+    static func insert(into table: SQL, _ fields: [EncodedRow.Field], serverGenerated: Set<String>,
+                       managed: ManagedColumns = .none) -> SQL {
+        let fields = insertFields(fields, serverGenerated: serverGenerated, managed: managed)
+        let stamped = stampedColumns(providing: fields, managed: managed)
+        guard !fields.isEmpty || !stamped.isEmpty else { return "INSERT INTO \(table) DEFAULT VALUES" }
+        let values = SQL.join(fields.map { field -> SQL in "\(field)" } + stamped.map { _ in "now()" }, separator: ", ")
+        return "INSERT INTO \(table) (\(idents: fields.map(\.column) + stamped)) VALUES (\(values))"
     }
 
     /// `"a" = $1 AND "b" = $2`; a NULL key part matches with IS NULL.

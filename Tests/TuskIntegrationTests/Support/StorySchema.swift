@@ -1,10 +1,10 @@
 import Foundation
 import Tusk
 
-/// A blog article under audit columns and optimistic locking. Its table has no defaults for the
+/// A blog story under audit columns and optimistic locking. Its table has no defaults for the
 /// timestamps: what is stored there, Tusk wrote.
-struct Article: Model, Auditable, Versioned, Equatable {
-    static let tableName = "articles"
+struct Story: Model, Auditable, Versioned, Equatable {
+    static let tableName = "stories"
     var id: Int64?
     var slug: String
     var title: String
@@ -14,14 +14,14 @@ struct Article: Model, Auditable, Versioned, Equatable {
     var version: Int64 = 1
 }
 
-enum ArticleSchema {
+enum StorySchema {
     static let create: SQL = """
-        CREATE TABLE articles (
+        CREATE TABLE stories (
             id bigserial PRIMARY KEY, slug text NOT NULL UNIQUE, title text NOT NULL, views int NOT NULL DEFAULT 0,
             created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version bigint NOT NULL DEFAULT 1)
         """
 
-    /// Runs `body` with a pool over a fresh schema holding the blog and the articles.
+    /// Runs `body` with a pool over a fresh schema holding the blog and the stories.
     static func withPool<T>(_ body: (ConnectionPool, String) async throws -> T) async throws -> T {
         try await TestDatabase.withPool { pool, schema in
             try await BlogSchema.create(in: pool)
