@@ -37,7 +37,8 @@ public struct RequestParameterError: Error, Sendable, CustomStringConvertible {
     /// How many characters of a value a message quotes.
     public static let maximumQuotedLength = 40
 
-    /// The query parameter at fault, as the request named it (`sort`, `published_before`).
+    /// The query parameter at fault, as the request named it (`sort`, `published_before`), cut to
+    /// ``maximumQuotedLength`` characters.
     public var parameter: String
     /// What was wrong.
     public var code: Code
@@ -46,13 +47,13 @@ public struct RequestParameterError: Error, Sendable, CustomStringConvertible {
 
     /// Creates an error.
     public init(parameter: String, _ code: Code, _ message: String) {
-        self.parameter = Self.quoted(parameter)
+        self.parameter = String(parameter.prefix(Self.maximumQuotedLength))
         self.code = code
         self.message = message
     }
 
     /// `invalidValue in parameter "limit": "ten" is not an integer`.
-    public var description: String { "\(code) in parameter \(parameter): \(message)" }
+    public var description: String { "\(code) in parameter \(parameter.debugDescription): \(message)" }
 
     /// `text` as a quoted literal, cut to ``maximumQuotedLength`` characters.
     static func quoted(_ text: String) -> String {

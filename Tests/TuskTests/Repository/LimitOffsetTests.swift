@@ -11,10 +11,10 @@ import Testing
     @Test func negativeAndTooLargeAreOutOfRange() {
         let negative = thrown(RequestParameterError.self) { _ = try LimitOffset(limit: "-1", offset: nil) }
         #expect(negative?.code == .outOfRange)
-        #expect(negative?.parameter == #""limit""#)
+        #expect(negative?.parameter == "limit")
         let offset = thrown(RequestParameterError.self) { _ = try LimitOffset(limit: "1", offset: "-5", offsetParameter: "skip") }
         #expect(offset?.code == .outOfRange)
-        #expect(offset?.parameter == #""skip""#)
+        #expect(offset?.parameter == "skip")
         let large = thrown(RequestParameterError.self) { _ = try LimitOffset(limit: "101", offset: nil) }
         #expect(large?.code == .outOfRange, "never quietly cut to the maximum")
         #expect(large?.message.contains("100") == true)
@@ -22,7 +22,7 @@ import Testing
 
     @Test func unparsableIsInvalid() {
         #expect(thrown(RequestParameterError.self) { _ = try LimitOffset(limit: "ten", offset: nil) }?.code == .invalidValue)
-        #expect(thrown(RequestParameterError.self) { _ = try LimitOffset(limit: nil, offset: "1e3") }?.parameter == #""offset""#)
+        #expect(thrown(RequestParameterError.self) { _ = try LimitOffset(limit: nil, offset: "1e3") }?.parameter == "offset")
         #expect(thrown(RequestParameterError.self) { _ = try LimitOffset(limit: "99999999999999999999", offset: nil) }?.code == .invalidValue)
     }
 
