@@ -86,19 +86,20 @@ public struct Filter<M: Model>: Sendable {
     }
 
     /// `column LIKE $1`, where `%` and `_` in `pattern` are wildcards and a backslash escapes them. For
-    /// text a user typed, use ``contains(_:_:ignoringCase:)`` and its siblings, which escape it.
+    /// text a user typed, use `contains`, `startsWith`, `endsWith` or
+    /// ``search(_:in:ignoringCase:)``, which escape it.
     public static func likePattern(_ keyPath: KeyPath<M, String>, _ pattern: String) -> Filter {
         let (column, error) = self.column(keyPath)
         return Filter("\(column) LIKE \(pattern)", error: error)
     }
 
-    /// `column LIKE $1` for an optional column; see ``likePattern(_:_:)-(KeyPath<M,String>,_)``.
+    /// `column LIKE $1` for an optional column; the text is a pattern.
     public static func likePattern(_ keyPath: KeyPath<M, String?>, _ pattern: String) -> Filter {
         let (column, error) = self.column(keyPath)
         return Filter("\(column) LIKE \(pattern)", error: error)
     }
 
-    /// `column ILIKE $1`: a case-insensitive ``likePattern(_:_:)-(KeyPath<M,String>,_)``.
+    /// `column ILIKE $1`: a case-insensitive `likePattern`.
     public static func ilikePattern(_ keyPath: KeyPath<M, String>, _ pattern: String) -> Filter {
         let (column, error) = self.column(keyPath)
         return Filter("\(column) ILIKE \(pattern)", error: error)
