@@ -48,7 +48,25 @@ public struct LimitOffset: Sendable, Hashable, Codable {
         self.offset = offsetValue
     }
 
+    /// Decodes a slice and checks it as ``init(limit:offset:maximumLimit:)`` does, with the
+    /// default maximum: a request body cannot carry what a query string could not.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let limit = try container.decodeIfPresent(Int.self, forKey: .limit) ?? Self.defaultLimit
+        let offset = try container.decodeIfPresent(Int.self, forKey: .offset) ?? 0
+        if let problem = Self.problem(limit: limit, offset: offset, maximumLimit: Self.defaultMaximumLimit) {
+            throw DecodingError.dataCorruptedError(forKey: problem.isLimit ? .limit : .offset, in: container,
+                                                   debugDescription: problem.message)
+        }
+        self.limit = limit
+        self.offset = offset
+    }
+
     // MARK: - Private
+
+    private enum CodingKeys: String, CodingKey {
+        case limit, offset
+    }
 
     private static func integer(_ text: String?, default value: Int, parameter: String) throws -> Int {
         guard let text else { return value }

@@ -47,14 +47,15 @@ extension Repository {
     /// The sort keys should be unique together (end with the primary key) and their columns NOT
     /// NULL, of the common scalar types (integers, text, uuid, bool, floats, dates).
     ///
-    /// - Throws: ``RepositoryError`` with `invalidArgument` for no sort keys or a negative limit,
+    /// - Throws: ``RepositoryError`` with `invalidArgument` for no sort keys or a limit below 1,
     ///   `unsupported` for a row whose sort key is NULL or of another type;
     ///   ``RequestParameterError`` for a cursor made for other sort keys; the errors of
     ///   ``Session/query(_:timeout:)``.
     public func page(where filter: Filter<M>? = nil, orderBy: [Order<M>], after cursor: PageCursor?, limit: Int = LimitOffset.defaultLimit,
                      includeDeleted: Bool = false) async throws -> KeysetPage<M> {
         guard !orderBy.isEmpty else { throw RepositoryError(.invalidArgument, "keyset pagination needs an orderBy") }
-        guard limit >= 0 else { throw RepositoryError(.invalidArgument, "a limit cannot be negative (\(limit))") }
+        // A page of no rows could not say where the next one starts.
+        guard limit >= 1 else { throw RepositoryError(.invalidArgument, "a keyset page needs a limit of at least 1 (\(limit))") }
         var condition = filter
         if let cursor {
             let keyset = try keysetCondition(orderBy) { order, index in try cursor.field(for: order, at: index, of: orderBy.count) }

@@ -105,14 +105,37 @@ extension Float: RequestValue {
 }
 
 extension Decimal: RequestValue {
-    /// A decimal number, all of the text (`12abc` is none).
+    /// A decimal number, all of the text: `-12.50`, `1e3` (`12abc` and `1-2` are none).
     public init?(requestText text: String) {
         // Decimal(string:) stops at the first character it cannot read; a request's "12abc"
-        // must not quietly become 12.
-        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }),
-              let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN
+        // must not quietly become 12, so the whole text must have the shape of a number.
+        guard Self.isDecimalLiteral(text), let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")),
+              !value.isNaN
         else { return nil }
         self = value
+    }
+
+    /// `[+-]digits[.digits][e[+-]digits]`, with at least one digit before the exponent.
+    private static func isDecimalLiteral(_ text: String) -> Bool {
+        var scalars = Substring(text).unicodeScalars[...]
+        func digits() -> Int {
+            let count = scalars.prefix { ("0"..."9").contains($0) }.count
+            scalars = scalars.dropFirst(count)
+            return count
+        }
+        if let sign = scalars.first, sign == "+" || sign == "-" { scalars = scalars.dropFirst() }
+        var mantissa = digits()
+        if scalars.first == "." {
+            scalars = scalars.dropFirst()
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return false }
+        if let e = scalars.first, e == "e" || e == "E" {
+            scalars = scalars.dropFirst()
+            if let sign = scalars.first, sign == "+" || sign == "-" { scalars = scalars.dropFirst() }
+            guard digits() > 0 else { return false }
+        }
+        return scalars.isEmpty
     }
 
     /// `a decimal number`.

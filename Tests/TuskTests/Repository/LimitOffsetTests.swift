@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tusk
 
@@ -31,5 +32,16 @@ import Testing
         #expect(thrown(RepositoryError.self) { _ = try LimitOffset(limit: 10, offset: -1) }?.code == .invalidArgument)
         #expect(thrown(RepositoryError.self) { _ = try LimitOffset(limit: 1_000) }?.code == .invalidArgument)
         #expect((try? LimitOffset(limit: 1_000, maximumLimit: 1_000))?.limit == 1_000)
+    }
+}
+
+@Suite struct LimitOffsetDecodingTests {
+    @Test func decodingChecksBoundsToo() throws {
+        let decoded = try JSONDecoder().decode(LimitOffset.self, from: Data(#"{"limit":5,"offset":10}"#.utf8))
+        #expect(decoded == (try LimitOffset(limit: 5, offset: 10)))
+        #expect(try JSONDecoder().decode(LimitOffset.self, from: Data("{}".utf8)) == (try LimitOffset()))
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(LimitOffset.self, from: Data(#"{"limit":-1}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(LimitOffset.self, from: Data(#"{"limit":1000}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(LimitOffset.self, from: Data(#"{"offset":-3}"#.utf8)) }
     }
 }
