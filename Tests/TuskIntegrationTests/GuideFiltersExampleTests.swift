@@ -11,7 +11,10 @@ private let postFields = RequestFields<Post>([
 
 // GET /posts?q=50%25_off&author_id=1,2&published_after=2024-03-01&sort=-published_at,id&limit=20&offset=0
 private func listPosts(_ query: [String: String], in session: Session) async throws -> Page<Post> {
-    var filter = try postFields.search(query["q"] ?? "", in: ["title", "body"], ignoringCase: true, parameter: "q")
+    var filter = Filter<Post>.all
+    if let text = query["q"] {
+        filter = try filter && postFields.search(text, in: ["title", "body"], ignoringCase: true, parameter: "q")
+    }
     if let ids = query["author_id"] {
         filter = try filter && postFields.in("author_id", ids.split(separator: ",").map(String.init))
     }

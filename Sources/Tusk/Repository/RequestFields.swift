@@ -12,9 +12,10 @@
 ///
 /// // GET /posts?sort=-published_at&q=50%25_off&published_after=2024-05-01&author_id=1,2&limit=20
 /// let query = request.query
-/// var filter = try postFields.search(query["q"] ?? "", in: ["title", "body"], ignoringCase: true, parameter: "q")
-/// if let after = query["published_after"] { filter = filter && (try postFields.after("published_at", after, parameter: "published_after")) }
-/// if let ids = query["author_id"] { filter = filter && (try postFields.in("author_id", ids.split(separator: ",").map(String.init))) }
+/// var filter = Filter<Post>.all
+/// if let text = query["q"] { filter = try filter && postFields.search(text, in: ["title", "body"], ignoringCase: true, parameter: "q") }
+/// if let after = query["published_after"] { filter = try filter && postFields.after("published_at", after, parameter: "published_after") }
+/// if let ids = query["author_id"] { filter = try filter && postFields.in("author_id", ids.split(separator: ",").map(String.init)) }
 /// let order = try postFields.order(query["sort"] ?? "-published_at", parameter: "sort")
 /// let window = try LimitOffset(limit: query["limit"], offset: query["offset"])
 /// let page = try await posts.page(where: filter, orderBy: order, limitOffset: window)
