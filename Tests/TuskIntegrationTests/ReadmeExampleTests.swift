@@ -27,7 +27,7 @@ private struct User: Model, Equatable {
             let page = try await pool.withSession { session in
                 let users = session.repository(User.self)
                 let ada = try await users.add(User(id: nil, email: "ada@example.com", displayName: "Ada", active: true))
-                try await users.updateWhere(.like(\.email, "%@old.example"), set: [.set(\.active, false)])
+                try await users.updateWhere(.endsWith(\.email, "@old.example"), set: [.set(\.active, false)])
                 try await users.addMany(imported)
                 try await users.upsertMany(feed, matching: [\.email])
                 return try await users.listAndCount(where: \.active == true && \.id != ada.id, orderBy: [.asc(\.email)], limit: 20)

@@ -75,8 +75,8 @@ import Tusk
                     #expect(try await authors.getOne(where: \.name == name).name == name, "matched verbatim: \(name)")
                 }
                 #expect(try await authors.count(where: \.name != "$1") == 4)
-                #expect(try await authors.count(where: .like(\.name, "100\\%\\_")) == 1, "LIKE pattern bound, escapes honoured")
-                #expect(try await authors.count(where: .ilike(\.name, "QUO%")) == 1)
+                #expect(try await authors.count(where: .likePattern(\.name, "100\\%\\_")) == 1, "LIKE pattern bound, escapes honoured")
+                #expect(try await authors.count(where: .ilikePattern(\.name, "QUO%")) == 1)
                 #expect(try await authors.count(where: .in(\.email, ["h0@x.org", "h1@x.org", "none"])) == 2)
                 #expect(try await authors.count(where: .notIn(\.email, ["h0@x.org"])) == 4)
                 #expect(try await authors.count(where: .isNull(\.createdAt)) == 0)
@@ -144,15 +144,15 @@ import Tusk
                 try await authors.addMany((1...20).map { Author(id: nil, name: "Old\($0)", email: "o\($0)@x.org") })
                 // The seed's bulk deactivate: one UPDATE … WHERE, never a loop.
                 let statements = await session.statistics.statements
-                #expect(try await authors.updateWhere(.like(\.name, "Old%"), set: [.set(\.active, false)]) == 20)
+                #expect(try await authors.updateWhere(.likePattern(\.name, "Old%"), set: [.set(\.active, false)]) == 20)
                 #expect(await session.statistics.statements == statements + 1)
                 #expect(try await authors.count(where: \.active == false) == 20)
                 #expect(try await authors.delete(ada))
                 #expect(try await !authors.delete(ada), "already gone")
-                let old = try await authors.list(where: .like(\.name, "Old%"), orderBy: [.asc(\.id)], limit: .unbounded)
+                let old = try await authors.list(where: .likePattern(\.name, "Old%"), orderBy: [.asc(\.id)], limit: .unbounded)
                 #expect(try await authors.delete(id: old[0].id))
                 #expect(try await authors.deleteMany(ids: old.dropFirst().prefix(9).compactMap(\.id)) == 9)
-                #expect(try await authors.deleteWhere(.like(\.name, "Old%")) == 10)
+                #expect(try await authors.deleteWhere(.likePattern(\.name, "Old%")) == 10)
                 #expect(try await authors.count() == 0)
             }
             #expect(try await TestDatabase.count("authors", in: schema) == 0)
@@ -262,7 +262,7 @@ import Tusk
                 }
                 #expect(streamed == 2_500)
                 var exported: [Author] = []
-                for try await author in try authors.export(where: \.active == true && .like(\.name, "S2%")) {
+                for try await author in try authors.export(where: \.active == true && .likePattern(\.name, "S2%")) {
                     exported.append(author)
                 }
                 #expect(exported.count == 500)

@@ -1,7 +1,7 @@
 /// A condition on a model's rows, built from key paths and values that are always bound:
 ///
 /// ```swift
-/// try await users.list(where: \.active == true && \.age >= 18 && .like(\.email, "%@example.com"))
+/// try await users.list(where: \.active == true && \.age >= 18 && .endsWith(\.email, "@example.com"))
 /// try await users.count(where: .in(\.id, [1, 2, 3]) || .isNull(\.deletedAt))
 /// try await users.list(where: .sql("lower(email) = lower(\(email))"))   // raw SQL, still bound
 /// ```
@@ -50,47 +50,82 @@ public struct Filter<M: Model>: Sendable {
         return Filter("\(column) \(unsafeRaw: op) \(value)", error: error)
     }
 
-    /// `column = ANY($1)`: the column equals one of `values` (bound as one array).
+    /// `column = ANY($1)`: the column equals one of `values` (bound as one array). No values
+    /// match no row: `in []` is `FALSE`.
     public static func `in`<V: PostgresArrayElement>(_ keyPath: KeyPath<M, V>, _ values: [V]) -> Filter {
-        let (column, error) = self.column(keyPath)
-        return Filter("\(column) = ANY(\(values))", error: error)
+        membership(keyPath, values, negated: false)
     }
 
     /// `column = ANY($1)` for an optional column.
     public static func `in`<V: PostgresArrayElement>(_ keyPath: KeyPath<M, V?>, _ values: [V]) -> Filter {
-        let (column, error) = self.column(keyPath)
-        return Filter("\(column) = ANY(\(values))", error: error)
+        membership(keyPath, values, negated: false)
     }
 
     /// `NOT (column = ANY($1))`: the column equals none of `values` (NULL columns do not match).
+    /// No values exclude no row: `notIn []` is `TRUE`.
     public static func notIn<V: PostgresArrayElement>(_ keyPath: KeyPath<M, V>, _ values: [V]) -> Filter {
-        let (column, error) = self.column(keyPath)
-        return Filter("NOT (\(column) = ANY(\(values)))", error: error)
+        membership(keyPath, values, negated: true)
     }
 
-    /// `column LIKE $1` (`%` and `_` are wildcards in the pattern; the pattern itself is bound).
-    public static func like(_ keyPath: KeyPath<M, String>, _ pattern: String) -> Filter {
+    /// `NOT (column = ANY($1))` for an optional column.
+    public static func notIn<V: PostgresArrayElement>(_ keyPath: KeyPath<M, V?>, _ values: [V]) -> Filter {
+        membership(keyPath, values, negated: true)
+    }
+
+    static func membership<Value, V: PostgresArrayElement>(_ keyPath: KeyPath<M, Value>, _ values: [V], negated: Bool) -> Filter {
+        let (column, error) = self.column(keyPath)
+        return membership(column, array: values.isEmpty ? nil : "\(values)", negated: negated, error: error)
+    }
+
+    /// `array` is the bound list, nil when it is empty. Spelled out for an empty list:
+    /// `x = ANY('{}')` is already false, but `NOT (NULL = ANY('{}'))` reads as a puzzle, and
+    /// `TRUE` / `FALSE` say what the caller asked for.
+    static func membership(_ column: SQL, array: SQL?, negated: Bool, error: RepositoryError?) -> Filter {
+        guard let array else { return Filter(negated ? "TRUE" : "FALSE", error: error) }
+        return Filter(negated ? "NOT (\(column) = ANY(\(array)))" : "\(column) = ANY(\(array))", error: error)
+    }
+
+    /// `column LIKE $1`, where `%` and `_` in `pattern` are wildcards and a backslash escapes them. For
+    /// text a user typed, use `contains`, `startsWith`, `endsWith` or
+    /// ``search(_:in:ignoringCase:)``, which escape it.
+    public static func likePattern(_ keyPath: KeyPath<M, String>, _ pattern: String) -> Filter {
         let (column, error) = self.column(keyPath)
         return Filter("\(column) LIKE \(pattern)", error: error)
     }
 
-    /// `column LIKE $1` for an optional column.
-    public static func like(_ keyPath: KeyPath<M, String?>, _ pattern: String) -> Filter {
+    /// `column LIKE $1` for an optional column; the text is a pattern.
+    public static func likePattern(_ keyPath: KeyPath<M, String?>, _ pattern: String) -> Filter {
         let (column, error) = self.column(keyPath)
         return Filter("\(column) LIKE \(pattern)", error: error)
     }
 
-    /// `column ILIKE $1` (case-insensitive).
-    public static func ilike(_ keyPath: KeyPath<M, String>, _ pattern: String) -> Filter {
+    /// `column ILIKE $1`: a case-insensitive `likePattern`.
+    public static func ilikePattern(_ keyPath: KeyPath<M, String>, _ pattern: String) -> Filter {
         let (column, error) = self.column(keyPath)
         return Filter("\(column) ILIKE \(pattern)", error: error)
     }
 
     /// `column ILIKE $1` for an optional column.
-    public static func ilike(_ keyPath: KeyPath<M, String?>, _ pattern: String) -> Filter {
+    public static func ilikePattern(_ keyPath: KeyPath<M, String?>, _ pattern: String) -> Filter {
         let (column, error) = self.column(keyPath)
         return Filter("\(column) ILIKE \(pattern)", error: error)
     }
+
+    /// `column LIKE $1`, the pattern used as it is.
+    @available(*, deprecated, renamed: "likePattern", message: "the text is a pattern; for a user's text use contains/startsWith/endsWith")
+    public static func like(_ keyPath: KeyPath<M, String>, _ pattern: String) -> Filter { likePattern(keyPath, pattern) }
+
+    /// `column LIKE $1` for an optional column, the pattern used as it is.
+    @available(*, deprecated, renamed: "likePattern", message: "the text is a pattern; for a user's text use contains/startsWith/endsWith")
+    public static func like(_ keyPath: KeyPath<M, String?>, _ pattern: String) -> Filter { likePattern(keyPath, pattern) }
+
+    /// `column ILIKE $1`, the pattern used as it is.
+    @available(*, deprecated, renamed: "ilikePattern", message: "the text is a pattern; for a user's text use contains/startsWith/endsWith")
+    public static func ilike(_ keyPath: KeyPath<M, String>, _ pattern: String) -> Filter { ilikePattern(keyPath, pattern) }
+
+    /// `column ILIKE $1` for an optional column, the pattern used as it is.
+    @available(*, deprecated, renamed: "ilikePattern", message: "the text is a pattern; for a user's text use contains/startsWith/endsWith")
+    public static func ilike(_ keyPath: KeyPath<M, String?>, _ pattern: String) -> Filter { ilikePattern(keyPath, pattern) }
 
     /// `column IS NULL`.
     public static func isNull<V>(_ keyPath: KeyPath<M, V?>) -> Filter {

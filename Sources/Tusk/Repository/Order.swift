@@ -13,21 +13,27 @@ public struct Order<M: Model>: Sendable {
     let column: String
     let descending: Bool
     let nulls: Nulls?
+    /// The type the column's values bind as, when the order was built from a typed key path: a
+    /// keyset cursor from a request must carry values of that type.
+    let valueType: PostgresDataType?
 
     /// Ascending by a stored property.
     public static func asc<V>(_ keyPath: KeyPath<M, V>, nulls: Nulls? = nil) -> Order {
-        Order(column: ModelSchema.of(M.self).column(for: keyPath) ?? "", descending: false, nulls: nulls)
+        Order(column: ModelSchema.of(M.self).column(for: keyPath) ?? "", descending: false, nulls: nulls,
+              valueType: (V.self as? any PostgresEncodable.Type)?.postgresType)
     }
 
     /// Descending by a stored property.
     public static func desc<V>(_ keyPath: KeyPath<M, V>, nulls: Nulls? = nil) -> Order {
-        Order(column: ModelSchema.of(M.self).column(for: keyPath) ?? "", descending: true, nulls: nulls)
+        Order(column: ModelSchema.of(M.self).column(for: keyPath) ?? "", descending: true, nulls: nulls,
+              valueType: (V.self as? any PostgresEncodable.Type)?.postgresType)
     }
 
-    private init(column: String, descending: Bool, nulls: Nulls?) {
+    init(column: String, descending: Bool, nulls: Nulls?, valueType: PostgresDataType?) {
         self.column = column
         self.descending = descending
         self.nulls = nulls
+        self.valueType = valueType
     }
 
     /// A sort key named at run time (an API's `sort` and `direction` parameters).
@@ -46,6 +52,7 @@ public struct Order<M: Model>: Sendable {
         }
         self.column = column
         self.nulls = nulls
+        valueType = nil
     }
 
     func build() throws -> SQL {

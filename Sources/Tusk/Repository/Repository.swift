@@ -130,21 +130,12 @@ public struct Repository<M: Model> {
                      includeDeleted: Bool = false) async throws -> [M] {
         guard !orderBy.isEmpty else { throw RepositoryError(.invalidArgument, "keyset pagination needs an orderBy") }
         let row = try EncodedRow(encoding: cursor, keyMapping: M.keyMapping)
-        // (a > x) OR (a = x AND b > y) OR …, with < for descending keys.
-        var alternatives: [SQL] = []
-        for (index, order) in orderBy.enumerated() {
-            var terms: [SQL] = []
-            for earlier in orderBy[..<index] {
-                guard let field = row.field(earlier.column) else { throw RepositoryError(.unknownColumn, "\(earlier.column)") }
-                terms.append("\(ident: earlier.column) = \(field)")
-            }
+        let keyset = try keysetCondition(orderBy) { order, _ in
             guard let field = row.field(order.column) else {
                 throw RepositoryError(.unknownColumn, "\(M.entityName) has no column \(order.column.debugDescription)")
             }
-            terms.append("\(ident: order.column) \(unsafeRaw: order.descending ? "<" : ">") \(field)")
-            alternatives.append("(\(SQL.join(terms, separator: " AND ")))")
+            return field
         }
-        let keyset = Filter<M>.sql("(\(SQL.join(alternatives, separator: " OR ")))")
         let combined = filter.map { $0 && keyset } ?? keyset
         return try await list(where: combined, orderBy: orderBy, limit: limit, includeDeleted: includeDeleted)
     }
