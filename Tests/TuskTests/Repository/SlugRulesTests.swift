@@ -1,7 +1,7 @@
 import Testing
 @testable import Tusk
 
-private struct Article: Model, Sluggable {
+private struct SluggedArticle: Model, Sluggable {
     static let tableName = "articles"
     var id: Int64?
     var title: String
@@ -37,12 +37,12 @@ private struct RenamedSlug: Model, Sluggable {
         ("🐘 PostgreSQL 🐘", "postgresql"),
     ])
     func slugify(_ input: String, _ expected: String) throws {
-        #expect(try Article.slugify(input) == expected)
+        #expect(try SluggedArticle.slugify(input) == expected)
     }
 
     @Test func nothingToSlugIsATypedError() {
         for input in ["", "   ", "!!!", "Привет"] {
-            let error = #expect(throws: RepositoryError.self) { try Article.slugify(input) }
+            let error = #expect(throws: RepositoryError.self) { try SluggedArticle.slugify(input) }
             #expect(error?.code == .invalidArgument)
         }
     }
@@ -54,11 +54,11 @@ private struct RenamedSlug: Model, Sluggable {
         #expect(ShortArticle.slug("hello-worl", suffix: 2) == "hello-wo-2")
         #expect(ShortArticle.slug("hello-worl", suffix: 12) == "hello-w-12")
         #expect(ShortArticle.slug("hello-worl", suffix: 123_456) == "hel-123456")
-        #expect(try Article.slugify(String(repeating: "ab ", count: 100)).count == 100)
+        #expect(try SluggedArticle.slugify(String(repeating: "ab ", count: 100)).count == 100)
     }
 
     @Test func theSlugColumnFollowsTheCodingKeys() {
-        #expect(Article.slugColumn == "slug")
+        #expect(SluggedArticle.slugColumn == "slug")
         #expect(RenamedSlug.slugColumn == "url_name")
     }
 }
