@@ -17,6 +17,10 @@ struct PendingWrite {
     let serverGenerated: Set<String>
     /// Whether the statement returns the stored row (insert, update).
     var returnsRow: Bool { kind != .delete }
+    /// The ``PendingInsert`` handle of an insert, so join rows can be attached to it.
+    var handle: ObjectIdentifier?
+    /// Join rows the insert's statement writes too (they need its generated key).
+    var linkedRows: [LinkedRows] = []
     /// Called after a successful flush with the row the statement returned (nil for a delete,
     /// or for an update that matched no row).
     let complete: (Row?) throws -> Void
@@ -112,8 +116,9 @@ enum FlushPlan {
         init?(_ write: PendingWrite) {
             let fields = write.kind == .insert ? insertFields(write) : write.fields
             let arrays = fields.map(\.type) + write.key.map(\.type)
+            // An insert carrying join rows is a statement of its own (a writable CTE).
             guard arrays.allSatisfy({ PostgresDataType.sqlNames[$0.rawValue] != nil }),
-                  !write.key.contains(where: { $0.bytes == nil }) else { return nil }
+                  !write.key.contains(where: { $0.bytes == nil }), write.linkedRows.isEmpty else { return nil }
             kind = write.kind
             table = write.table.text
             columns = write.kind == .delete ? [] : fields.map(\.column)
@@ -227,10 +232,11 @@ enum FlushPlan {
         case .insert:
             let fields = write.fields.filter { !($0.bytes == nil && write.serverGenerated.contains($0.column)) }
             if fields.isEmpty {
-                return "INSERT INTO \(write.table) DEFAULT VALUES RETURNING *"
+                return LinkedRows.wrapping("INSERT INTO \(write.table) DEFAULT VALUES RETURNING *", with: write.linkedRows)
             }
             let values = SQL.join(fields.map { field -> SQL in "\(field)" }, separator: ", ")
-            return "INSERT INTO \(write.table) (\(idents: fields.map(\.column))) VALUES (\(values)) RETURNING *"
+            return LinkedRows.wrapping("INSERT INTO \(write.table) (\(idents: fields.map(\.column))) VALUES (\(values)) RETURNING *",
+                                       with: write.linkedRows)
         case .update:
             let assignments = SQL.join(write.fields.map { field -> SQL in "\(ident: field.column) = \(field)" }, separator: ", ")
             return "UPDATE \(write.table) SET \(assignments) WHERE \(keyCondition(write.key)) RETURNING *"
