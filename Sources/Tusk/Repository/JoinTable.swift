@@ -1,5 +1,5 @@
 /// The join table of a many-to-many ``Relation``: which columns link an owner to a target, the
-/// query that loads targets through it, and the join rows ``Session/link(_:_:to:)`` writes.
+/// query that loads targets through it, and the join rows `Session.link` writes.
 /// Built when the relation is declared (a `static let`, so it cannot throw); the columns are
 /// resolved, and checked against the models, when it is used.
 struct JoinTable<Owner: Model>: Sendable {

@@ -14,7 +14,7 @@ public struct Relation<Owner: Model>: Sendable {
     let property: any AnyKeyPath & Sendable
     /// Loads the relation for `owners` and fills their property.
     let load: @Sendable (_ owners: inout [Owner], _ session: Session) async throws -> Void
-    /// The join table of a many-to-many, whose rows ``Session/link(_:_:to:)`` writes.
+    /// The join table of a many-to-many, whose rows `Session.link` writes.
     let joinTable: JoinTable<Owner>?
 
     // MARK: - Declarations
@@ -31,7 +31,7 @@ public struct Relation<Owner: Model>: Sendable {
         Relation(property: property, joinTable: nil) { owners, session in
             let keys = owners.compactMap { $0[keyPath: foreignKey].matchedKey }
             let parents = try await session.repository(Parent.self)
-                .keyed(by: parentKey, in: keys, includeDeleted: true)
+                .keyed(byRelationKey: parentKey, in: keys, includeDeleted: true)
             for index in owners.indices {
                 let parent = owners[index][keyPath: foreignKey].matchedKey.flatMap { parents[$0] }
                 owners[index][keyPath: property] = Related(parent)
@@ -51,7 +51,7 @@ public struct Relation<Owner: Model>: Sendable {
     ) -> Relation where Key.Matched == OwnerKey.Matched {
         Relation(property: property, joinTable: nil) { owners, session in
             let keys = owners.compactMap { $0[keyPath: ownerKey].matchedKey }
-            let children = try await session.repository(Child.self).grouped(by: foreignKey, in: keys, orderBy: orderBy)
+            let children = try await session.repository(Child.self).grouped(byRelationKey: foreignKey, in: keys, orderBy: orderBy)
             for index in owners.indices {
                 let key = owners[index][keyPath: ownerKey].matchedKey
                 owners[index][keyPath: property] = Related(key.flatMap { children[$0] } ?? [])
@@ -67,7 +67,8 @@ public struct Relation<Owner: Model>: Sendable {
     /// (`… JOIN "tags" ON … WHERE "post_tags"."post_id" = ANY($1)`): one round trip rather than
     /// two (join rows, then targets), at the price of a target linked to several owners coming
     /// back once per owner. An owner without links loads as `[]`; soft-deleted targets are left
-    /// out. Write join rows with ``Session/link(_:_:to:)`` and ``Session/unlink(_:_:from:)``.
+    /// out. Write join rows with ``Session/link(_:_:to:)-(Owner,_,_)``,
+    /// ``Session/link(_:_:to:)-(PendingInsert<Owner>,_,_)`` and ``Session/unlink(_:_:from:)``.
     public static func manyToMany<Target: Model, Link: Model, OwnerKey: RelationKey, TargetKey: RelationKey,
                                   LinkOwnerKey: RelationKey, LinkTargetKey: RelationKey>(
         _ property: any WritableKeyPath<Owner, Related<[Target]>> & Sendable,
@@ -85,8 +86,9 @@ public struct Relation<Owner: Model>: Sendable {
             if !keys.isEmpty {
                 let targetRepository = session.repository(Target.self)
                 let sql = try join.select(Target.self, ownerKeys: keys, order: try targetRepository.orderClause(orderBy))
-                for row in try await session.query(sql) {
-                    let target = try row.decode(Target.self, keyMapping: Target.keyMapping)
+                let result = try await session.query(sql)
+                let decoded = try result.decode(Target.self, keyMapping: Target.keyMapping)
+                for (row, target) in zip(result, decoded) {
                     targets[try row.decode(OwnerKey.Matched.self, column: JoinTable<Owner>.ownerKeyAlias), default: []].append(target)
                 }
             }

@@ -6,7 +6,7 @@ import Foundation
 
 /// The type of a key column a ``Relation`` matches on. An optional key column and a plain one
 /// of the same type match each other (`Post.authorID: Int64` with `Author.id: Int64?`); NULL
-/// matches nothing.
+/// matches nothing. `Int64`, `Int32`, `Int`, `String`, `UUID` and their optionals conform.
 public protocol RelationKey: Sendable {
     /// The non-optional key type, bound as an array in `= ANY($1)`.
     associatedtype Matched: PostgresArrayElement & Hashable & Sendable

@@ -38,13 +38,13 @@ extension Repository {
     // MARK: - Internal
 
     /// ``grouped(by:in:orderBy:)`` for a relation's key, optional or not.
-    func grouped<Key: RelationKey>(by foreignKey: KeyPath<M, Key>, in keys: [Key.Matched], orderBy: [Order<M>])
+    func grouped<Key: RelationKey>(byRelationKey foreignKey: KeyPath<M, Key>, in keys: [Key.Matched], orderBy: [Order<M>])
         async throws -> [Key.Matched: [M]] {
         Self.group(try await rows(whereColumnOf: foreignKey, in: keys, orderBy: orderBy)) { $0[keyPath: foreignKey].matchedKey }
     }
 
     /// ``keyed(by:in:)`` for a relation's key, optional or not.
-    func keyed<Key: RelationKey>(by key: KeyPath<M, Key>, in keys: [Key.Matched], includeDeleted: Bool)
+    func keyed<Key: RelationKey>(byRelationKey key: KeyPath<M, Key>, in keys: [Key.Matched], includeDeleted: Bool)
         async throws -> [Key.Matched: M] {
         Self.index(try await rows(whereColumnOf: key, in: keys, includeDeleted: includeDeleted)) { $0[keyPath: key].matchedKey }
     }
