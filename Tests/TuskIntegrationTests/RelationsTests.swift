@@ -223,6 +223,29 @@ extension RelationsBlog {
             }
         }
 
+        @Test func loadedRelationsAreNeverWritten() async throws {
+            try await RelationsBlog.withPool { pool, schema in
+                let seeded = try await seed(pool)
+                try await pool.withSession { session in
+                    let posts = session.repository(Post.self)
+                    var post = try #require(try await posts.get(id: seeded.posts[0].id ?? 0, load: [\.author, \.tags]))
+                    post.tags = Related([])   // changing what was loaded is not a change of the row
+                    session.update(post)
+                    let before = await session.statistics.roundTrips
+                    try await session.flush()
+                    #expect(await session.statistics.roundTrips == before, "nothing to send")
+                    // COPY and upsert encode rows the same way: the relation is no column of theirs.
+                    let copied = Post(id: nil, authorID: seeded.linus.id ?? 0, title: "copied", body: "…",
+                                      author: Related(seeded.linus), tags: Related([seeded.swift]))
+                    #expect(try await posts.addMany([copied]) == 1)
+                    try await posts.upsert(Post(id: seeded.posts[1].id, authorID: seeded.ada.id ?? 0, title: "upserted", body: "…",
+                                                tags: Related([seeded.swift])), matching: [\.id])
+                }
+                #expect(try await TestDatabase.count("post_tag_links", in: schema) == 5, "no join row came from a Related value")
+                #expect(try await TestDatabase.count("posts", in: schema, where: "title IN ('copied', 'upserted')") == 2)
+            }
+        }
+
         @Test func groupedAndKeyedStillWorkOnTheSameModels() async throws {
             try await RelationsBlog.withPool { pool, _ in
                 let seeded = try await seed(pool)
