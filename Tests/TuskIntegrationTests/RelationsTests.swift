@@ -223,6 +223,21 @@ extension RelationsBlog {
             }
         }
 
+        @Test func aBelongsToLoadsNilForANullKeyAndStillFindsASoftDeletedParent() async throws {
+            try await RelationsBlog.withPool { pool, _ in
+                let seeded = try await seed(pool)
+                try await pool.withSession { session in
+                    let comments = session.repository(Comment.self)
+                    try await comments.add(Comment(id: nil, postID: seeded.posts[0].id, text: "on a live post"))
+                    try await comments.add(Comment(id: nil, postID: seeded.posts[4].id, text: "on a deleted post"))
+                    try await comments.add(Comment(id: nil, postID: nil, text: "on nothing"))
+                    let loaded = try await comments.list(orderBy: [.asc(\.id)], load: [\.post])
+                    #expect(try loaded.map { try $0.post.get()?.title } == ["p0", "p4", nil])
+                    #expect(loaded.allSatisfy { $0.post.isLoaded }, "a NULL key loads as nil: loaded, not missing")
+                }
+            }
+        }
+
         @Test func loadedRelationsAreNeverWritten() async throws {
             try await RelationsBlog.withPool { pool, schema in
                 let seeded = try await seed(pool)

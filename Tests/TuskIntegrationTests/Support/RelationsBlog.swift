@@ -46,6 +46,19 @@ enum RelationsBlog {
         var name: String
     }
 
+    /// A belongs-to with a nullable key, to a soft-deletable parent.
+    struct Comment: Model, Equatable, HasRelations {
+        static let tableName = "comments"
+        var id: Int64?
+        var postID: Int64?
+        var text: String
+        var post = Related<Post?>()
+
+        static let relations: [Relation<Comment>] = [
+            .belongsTo(\.post, foreignKey: \.postID, references: \Post.id),
+        ]
+    }
+
     struct PostTagLink: Model {
         struct Key: Encodable, Sendable { var postID: Int64; var tagID: Int64 }
         static let tableName = "post_tag_links"
@@ -59,7 +72,8 @@ enum RelationsBlog {
     static let createTags: SQL = """
         CREATE TABLE tags (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE);
         CREATE TABLE post_tag_links (
-            post_id bigint NOT NULL REFERENCES posts, tag_id bigint NOT NULL REFERENCES tags, PRIMARY KEY (post_id, tag_id))
+            post_id bigint NOT NULL REFERENCES posts, tag_id bigint NOT NULL REFERENCES tags, PRIMARY KEY (post_id, tag_id));
+        CREATE TABLE comments (id bigserial PRIMARY KEY, post_id bigint REFERENCES posts, text text NOT NULL)
         """
 
     /// Runs `body` with a pool over a fresh schema holding the blog's tables and the tags.
