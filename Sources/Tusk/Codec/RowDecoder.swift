@@ -223,6 +223,8 @@ struct RowKeyedContainer<Key: CodingKey, Storage: PostgresRowStorage>: KeyedDeco
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try narrow(cell(Int64.self, key), key) }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        // Not a column: a row leaves a relation not loaded.
+        if let nonColumn = T.self as? any NonColumnValue.Type, let value = nonColumn.notLoaded as? T { return value }
         let column = try column(key, type)
         return try context.decodeValue(T.self, column: column, key: key)
     }

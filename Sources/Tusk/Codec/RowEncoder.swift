@@ -128,6 +128,8 @@ struct RowKeyedEncodingContainer<Key: CodingKey, Sink: RowEncodingSink>: KeyedEn
     mutating func encode(_ value: UInt64, forKey key: Key) throws { try context.sink.append(try wide(value, key), key: key.stringValue) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        // A relation's loaded rows live in other tables: never written with this one.
+        if value is any NonColumnValue { return }
         try context.encodeValue(value, key: key.stringValue)
     }
 

@@ -5,7 +5,7 @@ public struct RepositoryError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, as a value that can be matched.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case unknownColumn, invalidArgument, notUnique, unsupported
+            case unknownColumn, invalidArgument, notUnique, unsupported, relationNotLoaded
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -21,6 +21,8 @@ public struct RepositoryError: Error, Sendable, CustomStringConvertible {
         public static let notUnique = Code(.notUnique)
         /// The operation needs something the model does not have (a single-column key, …).
         public static let unsupported = Code(.unsupported)
+        /// A ``Related`` value read before its relation was loaded.
+        public static let relationNotLoaded = Code(.relationNotLoaded)
     }
 
     /// What went wrong.

@@ -124,6 +124,7 @@ enum CodingKeyProbe {
         }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+            if let nonColumn = T.self as? any NonColumnValue.Type, let value = nonColumn.notLoaded as? T { return value }
             note(key)
             return try CodingKeyProbe.conjure(T.self, recorder: recorder)
         }

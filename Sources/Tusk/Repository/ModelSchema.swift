@@ -60,6 +60,8 @@ final class ModelSchema: @unchecked Sendable {
         var columns: [String] = []
         var byKeyPath: [AnyKeyPath: String] = [:]
         _ = _forEachFieldWithKeyPath(of: M.self, options: []) { name, keyPath in
+            // A relation's rows are not a column of this table.
+            if Swift.type(of: keyPath).valueType is any NonColumnValue.Type { return true }
             let stored = String(cString: name)
             // Property wrappers store `_name`; the coding key is `name`.
             let property = stored.hasPrefix("_") ? String(stored.dropFirst()) : stored

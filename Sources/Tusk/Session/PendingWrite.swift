@@ -19,6 +19,10 @@ struct PendingWrite {
     var managed: ManagedColumns = .none
     /// Whether the statement returns the stored row (insert, update).
     var returnsRow: Bool { kind != .delete }
+    /// The ``PendingInsert`` handle of an insert, so join rows can be attached to it.
+    var handle: ObjectIdentifier?
+    /// Join rows the insert's statement writes too (they need its generated key).
+    var linkedRows: [LinkedRows] = []
     /// Called after a successful flush with the row the statement returned (nil for a delete,
     /// or for an update that matched no row).
     let complete: (Row?) throws -> Void
@@ -114,8 +118,9 @@ enum FlushPlan {
         init?(_ write: PendingWrite) {
             let fields = write.kind == .insert ? insertFields(write) : write.fields
             let arrays = fields.map(\.type) + write.key.map(\.type)
+            // An insert carrying join rows is a statement of its own (a writable CTE).
             guard arrays.allSatisfy({ PostgresDataType.sqlNames[$0.rawValue] != nil }),
-                  !write.key.contains(where: { $0.bytes == nil }) else { return nil }
+                  !write.key.contains(where: { $0.bytes == nil }), write.linkedRows.isEmpty else { return nil }
             kind = write.kind
             table = write.table.text
             columns = write.kind == .delete ? [] : fields.map(\.column)
@@ -246,7 +251,9 @@ enum FlushPlan {
     static func statement(for write: PendingWrite) -> SQL {
         switch write.kind {
         case .insert:
-            return "\(insert(into: write.table, write.fields, serverGenerated: write.serverGenerated, managed: write.managed)) RETURNING *"
+            return LinkedRows.wrapping(
+                "\(insert(into: write.table, write.fields, serverGenerated: write.serverGenerated, managed: write.managed)) RETURNING *",
+                with: write.linkedRows)
         case .update:
             let assignments = write.fields.map { field -> SQL in "\(ident: field.column) = \(field)" }
                 + write.managed.updateAssignments(skipping: Set(write.fields.map(\.column)))

@@ -15,7 +15,7 @@ extension Session {
             let providedKey = (try? M.keyFields(of: row)).flatMap { key in key.contains { $0.bytes == nil } ? nil : key }
             pendingInserts.append(PendingWrite(
                 kind: .insert, table: M.tableSQL, entity: M.entityName, fields: row.fields, key: [],
-                serverGenerated: M.serverGenerated, managed: .of(M.self),
+                serverGenerated: M.serverGenerated, managed: .of(M.self), handle: ObjectIdentifier(pending),
                 complete: { [unowned self] row in
                     guard let row else {
                         throw SessionError(.flushFailed, message: "the insert into \(M.entityName) returned no row (a trigger skipped it?)")
