@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Tusk
 
-/// Docs/Guide.md's sections 13 (unique rows and slugs) and 14 (services), call for call, so the
+/// Docs/Guide.md's sections 14 (unique rows and slugs) and 15 (services), call for call, so the
 /// guide cannot drift from the API.
 @Suite struct GuideUniqueExampleTests {
     private struct NewPost: Encodable { var authorID: Int64; var title: String; var body: String }
