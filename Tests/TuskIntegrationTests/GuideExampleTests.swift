@@ -7,10 +7,7 @@ import Tusk
 /// SQL (a window function, a recursive CTE, EXISTS).
 @Suite struct GuideExampleTests {
     func withBlog<T>(_ body: (ConnectionPool, String) async throws -> T) async throws -> T {
-        try await TestDatabase.withPool { pool, schema in
-            try await BlogSchema.create(in: pool)
-            return try await body(pool, schema)
-        }
+        try await BlogSchema.withBlog(body)
     }
 
     @Test func sessionsShareOneTransactionAcrossRepositories() async throws {

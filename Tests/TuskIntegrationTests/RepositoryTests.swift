@@ -4,10 +4,7 @@ import Tusk
 
 @Suite struct RepositoryTests {
     func withBlog<T>(_ body: (ConnectionPool, String) async throws -> T) async throws -> T {
-        try await TestDatabase.withPool { pool, schema in
-            try await BlogSchema.create(in: pool)
-            return try await body(pool, schema)
-        }
+        try await BlogSchema.withBlog(body)
     }
 
     @Test func addReadsBackGeneratedIDsAndDefaults() async throws {

@@ -293,7 +293,7 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible, Custom
         let custom = settings.filter { !($0.key == "TimeZone" && $0.value == "UTC") }
         if !custom.isEmpty || parameters["options"] != nil {
             let names = (custom.keys.sorted() + (parameters["options"] == nil ? [] : ["options"])).joined(separator: ", ")
-            throw target.error(.invalidUsage, """
+            throw target.error(.invalidConfiguration, """
                 settings cannot travel through a transaction-mode pooler (\(names)): set them on the server \
                 (ALTER DATABASE … SET / ALTER ROLE … SET) or per transaction with SET LOCAL
                 """)

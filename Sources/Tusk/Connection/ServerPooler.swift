@@ -12,7 +12,8 @@ public enum ServerPooler: Sendable, Hashable {
     /// - sends every statement unnamed (Parse, Bind, Execute and Sync together), never a named
     ///   prepared statement that the next transaction's server session would not know;
     /// - sends no startup `options` (PgBouncer refuses them): ``ConnectionConfiguration/settings``
-    ///   other than the default `TimeZone=UTC` are refused at connect, and the server's own
+    ///   other than the default `TimeZone=UTC` are refused at connect
+    ///   (``ConnectionError/Code/invalidConfiguration``), and the server's own
     ///   `TimeZone` is used (set `ALTER DATABASE … SET TimeZone = 'UTC'` for the same conversions
     ///   as a direct connection; Tusk refuses the ones a non-UTC zone makes ambiguous);
     /// - refuses, before sending, statements whose effect outlives their transaction: `LISTEN`,

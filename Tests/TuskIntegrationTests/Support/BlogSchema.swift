@@ -60,4 +60,12 @@ enum BlogSchema {
     static func create(in pool: ConnectionPool) async throws {
         try await pool.withConnection { try await $0.executeScript(create) }
     }
+
+    /// Runs `body` with a pool over a fresh schema holding the blog's tables.
+    static func withBlog<T>(_ body: (ConnectionPool, String) async throws -> T) async throws -> T {
+        try await TestDatabase.withPool { pool, schema in
+            try await create(in: pool)
+            return try await body(pool, schema)
+        }
+    }
 }

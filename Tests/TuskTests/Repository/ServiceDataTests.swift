@@ -1,16 +1,6 @@
 import Testing
 @testable import Tusk
 
-private struct Member: Model {
-    static let tableName = "members"
-    static let serverGenerated: Set<String> = ["id", "created_at"]
-    var id: Int64?
-    var displayName: String
-    var email: String
-    var createdAt: Int64?
-    enum CodingKeys: String, CodingKey { case id, displayName, email = "email_address", createdAt }
-}
-
 private struct NewMember: Encodable {
     var displayName: String
     var email: String

@@ -41,7 +41,7 @@ import Testing
         configuration.pooler = .transactionMode
         configuration.settings["search_path"] = "app"
         let error = try #require(throws: ConnectionError.self) { try configuration.checkPoolerCompatibility() }
-        #expect(error.code == .invalidUsage)
+        #expect(error.code == .invalidConfiguration)
         #expect(error.message.contains("search_path"))
         configuration.settings = [:]
         configuration.parameters["options"] = "-c work_mem=64MB"
