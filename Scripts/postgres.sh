@@ -113,7 +113,7 @@ cmd_start() {
         echo "listen_addresses = '127.0.0.1'"
         echo "port = $port"
         echo "unix_socket_directories = '$data/socket'"
-        echo "max_connections = 300"
+        echo "max_connections = 1000"
         echo "shared_buffers = 256MB"
         echo "max_wal_size = 4GB"
         echo "log_min_messages = warning"

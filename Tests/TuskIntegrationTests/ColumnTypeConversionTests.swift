@@ -172,14 +172,7 @@ import Tusk
 
     @Test func stringIntoCitextWhenTheExtensionIsAvailable() async throws {
         try await TestDatabase.withPool { pool, _ in
-            let schema = try await pool.withConnection { connection -> String? in
-                let available = try await connection.query("SELECT 1 FROM pg_available_extensions WHERE name = 'citext'")
-                guard available.count == 1 else { return nil }
-                try await connection.execute("CREATE EXTENSION IF NOT EXISTS citext SCHEMA public")
-                return try await connection.query("""
-                    SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'citext'
-                    """)[0].decode(String.self, at: 0)
-            }
+            let schema = try await TestDatabase.installedCitextSchema(pool)
             guard let schema else { return }  // citext is not installed on this server: nothing to test
             try await ConversionMatrix.verify(pool, columns: "t text, c \"\(schema)\".citext",
                                               values: ["Ada", "ÉCOLE", "", nil].map(Citexts.init))

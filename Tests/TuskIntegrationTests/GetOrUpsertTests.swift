@@ -56,13 +56,7 @@ import TuskTestSupport
     @Test func aUniqueIndexThatComparesDifferentlyIsATypedErrorNotALoop() async throws {
         try await TestDatabase.withPool { pool, schema in
             // The extension is the database's, shared with other suites: installed once, in public.
-            let installed = try await pool.withConnection { connection -> String? in
-                guard try await connection.query("SELECT 1 FROM pg_available_extensions WHERE name = 'citext'").count == 1 else { return nil }
-                _ = try? await connection.execute("CREATE EXTENSION IF NOT EXISTS citext SCHEMA public")   // a racing suite may win
-                return try await connection.query("""
-                    SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'citext'
-                    """).first?.decode(String.self, at: 0)
-            }
+            let installed = try await TestDatabase.installedCitextSchema(pool)
             guard let installed else { return }  // citext is not available on this server: nothing to test
             try await pool.withConnection {
                 try await $0.executeScript("""
