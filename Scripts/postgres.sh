@@ -10,6 +10,7 @@
 #   Scripts/postgres.sh psql [args...]            psql against it
 #   Scripts/postgres.sh pgbouncer                 start PgBouncer (transaction mode) in front of it
 #   Scripts/postgres.sh replica                   start a streaming replica of it (pg_basebackup -R)
+#   Scripts/postgres.sh promote                   promote that replica to a primary (pg_ctl promote -w)
 #
 # The cluster lives in a fresh temp folder, listens on 127.0.0.1 only, on a free port, and trusts
 # loopback connections. --scram adds a role `tusk_scram` that must log in with scram-sha-256;
@@ -315,6 +316,12 @@ cmd_replica() {
     echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 }
 
+cmd_promote() {
+    load_state
+    [ -n "${TUSK_REPLICA_DATA:-}" ] || die "no replica recorded in $state_file (run: Scripts/postgres.sh replica)"
+    as_server_user "$TUSK_PG_BINDIR/pg_ctl" -D "$TUSK_REPLICA_DATA" -w -t 60 promote >/dev/null
+}
+
 cmd_env() {
     load_state
     if [ -n "${TUSK_REPLICA_PORT:-}" ]; then
@@ -350,6 +357,7 @@ case "$cmd" in
     env) cmd_env ;;
     pgbouncer) cmd_pgbouncer ;;
     replica) cmd_replica ;;
+    promote) cmd_promote ;;
     psql) load_state; exec "$TUSK_PG_BINDIR/psql" -X -h 127.0.0.1 -p "$TUSK_PG_PORT" -U postgres -d postgres "$@" ;;
     *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
