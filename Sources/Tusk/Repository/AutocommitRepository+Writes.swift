@@ -11,7 +11,7 @@ extension AutocommitRepository {
     }
 }
 
-extension AutocommitRepository where M.ID: PostgresArrayElement {
+extension AutocommitRepository {
     /// See ``Repository/deleteMany(ids:returning:)``.
     public func deleteMany<V: Sendable>(ids: [M.ID], returning keyPath: KeyPath<M, V>) async throws -> [V] {
         try await single { try await $0.deleteMany(ids: ids, returning: keyPath) }

@@ -68,7 +68,7 @@ public struct AutocommitRepository<M: Model>: Sendable {
     public func deleteWhere(_ filter: Filter<M>) async throws -> Int { try await single { try await $0.deleteWhere(filter) } }
 }
 
-extension AutocommitRepository where M.ID: PostgresArrayElement {
+extension AutocommitRepository {
     /// See ``Repository/getMany(ids:)``.
     public func getMany(ids: [M.ID]) async throws -> [M] { try await single { try await $0.getMany(ids: ids) } }
     /// See ``Repository/deleteMany(ids:)``.

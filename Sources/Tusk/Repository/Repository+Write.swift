@@ -204,11 +204,10 @@ extension Repository {
     }
 }
 
-extension Repository where M.ID: PostgresArrayElement {
-    /// Deletes the rows with these keys in one statement (`= ANY($1)`; marks them, for a
-    /// ``SoftDeletable`` model); returns how many.
-    ///
-    /// - Throws: ``RepositoryError`` with `unsupported` for a composite primary key.
+extension Repository {
+    /// Deletes the rows with these keys in one statement (`= ANY($1)`, or the key columns matched
+    /// as a row against arrays for a composite key; marks them, for a ``SoftDeletable`` model);
+    /// returns how many.
     @discardableResult
     public func deleteMany(ids: [M.ID]) async throws -> Int {
         try await deleteCounting(try deleteManySQL(ids))
@@ -223,12 +222,10 @@ extension Repository where M.ID: PostgresArrayElement {
     }
 
     private func deleteManySQL(_ ids: [M.ID]) throws -> SQL {
-        guard let key = M.primaryKey.first, M.primaryKey.count == 1 else {
-            throw RepositoryError(.unsupported, "deleteMany(ids:) needs a single-column primary key")
-        }
+        let keyIn = try Self.keyIn(ids)
         if let column = Self.softDeleteColumn {
-            return "UPDATE \(M.tableSQL) SET \(Self.mark(column, "now()")) WHERE \(ident: key) = ANY(\(ids)) AND \(ident: column) IS NULL"
+            return "UPDATE \(M.tableSQL) SET \(Self.mark(column, "now()")) WHERE \(keyIn) AND \(ident: column) IS NULL"
         }
-        return "DELETE FROM \(M.tableSQL) WHERE \(ident: key) = ANY(\(ids))"
+        return "DELETE FROM \(M.tableSQL) WHERE \(keyIn)"
     }
 }

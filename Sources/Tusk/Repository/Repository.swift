@@ -161,17 +161,30 @@ public struct Repository<M: Model> {
     }
 }
 
-extension Repository where M.ID: PostgresArrayElement {
-    /// The rows with these primary keys, in one query (`= ANY($1)`), in no particular order.
+extension Repository {
+    /// The rows with these primary keys, in one query, in no particular order: `= ANY($1)` for a
+    /// one-column key, the key columns matched as a row against one array per column for a
+    /// composite key (a distributed table's `(tenant_id, id)`).
     public func getMany(ids: [M.ID]) async throws -> [M] {
-        guard let column = M.primaryKey.first, M.primaryKey.count == 1 else {
-            throw RepositoryError(.unsupported, "getMany(ids:) needs a single-column primary key")
-        }
-        var sql: SQL = "SELECT * FROM \(M.tableSQL) WHERE \(ident: column) = ANY(\(ids))"
+        var sql: SQL = "SELECT * FROM \(M.tableSQL) WHERE \(try Self.keyIn(ids))"
         if let softColumn = Self.softDeleteColumn { sql.append(" AND \(ident: softColumn) IS NULL") }
         let models = try await session.query(sql).decode(M.self, keyMapping: M.keyMapping)
         for model in models { try session.remember(model) }
         return models
+    }
+
+    /// The condition that a row's primary key is one of `ids`: `"id" = ANY($1)` for a one-column
+    /// key, `("a", "b") IN (SELECT … FROM unnest($1, $2))` for a composite one. An id that cannot
+    /// be encoded leaves the condition carrying the error, so nothing is sent.
+    static func keyIn(_ ids: [M.ID]) throws -> SQL {
+        if M.primaryKey.count == 1, let column = M.primaryKey.first, let array = ids as? any PostgresEncodable {
+            return "\(ident: column) = ANY(\(array))"
+        }
+        let rows = try ids.map { try M.keyFields(forID: $0) }
+        guard !rows.isEmpty else { return "FALSE" }
+        let (arrays, aliases) = FlushPlan.unnestArrays(rows, plan: .disabled)
+        let names = aliases.joined(separator: ", ")
+        return "(\(idents: M.primaryKey)) IN (SELECT \(unsafeRaw: names) FROM unnest(\(arrays)) AS tusk_keys(\(unsafeRaw: names)))"
     }
 }
 

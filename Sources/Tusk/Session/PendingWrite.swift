@@ -194,7 +194,7 @@ enum FlushPlan {
     /// With the table's column types, each array is of its column's own type, values converted
     /// (decided once per column); a value that cannot be converted leaves the fragment carrying
     /// the error, so the statement is never sent.
-    private static func unnestArrays(_ rows: [[EncodedRow.Field]], plan: TableEncodingPlan) -> (SQL, [String]) {
+    static func unnestArrays(_ rows: [[EncodedRow.Field]], plan: TableEncodingPlan) -> (SQL, [String]) {
         let width = rows.first?.count ?? 0
         var plan = plan
         var arrays: [SQL] = []
