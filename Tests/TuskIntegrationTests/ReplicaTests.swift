@@ -106,6 +106,47 @@ struct ReplicaTests {
         }
     }
 
+    @Test func aReplicaLaggingBeyondTheLimitIsLeftOut() async throws {
+        try await withCluster { cluster in
+            // First a transaction the replica has replayed, so its last replay time is known.
+            let before = try await cluster.withWriteSession { session in
+                try await session.repository(Note.self).add(Note(id: nil, body: "replayed"))
+            }
+            _ = try await cluster.withReadSession(seeing: before.position) { _ in () }
+            let replica = try await Connection.connect(to: try ConnectionConfiguration(url: replicaURL ?? ""))
+            try await waitUntil {
+                let replayed = try await replica.query("SELECT pg_last_wal_replay_lsn()::text")[0].decode(String.self, at: 0)
+                return (CommitPosition(text: replayed) ?? CommitPosition(offset: 0)) >= (before.position ?? CommitPosition(offset: 0))
+            }
+            try await Self.setReplay(paused: true)
+            do {
+                let written = try await cluster.withWriteSession { session in
+                    try await session.repository(Note.self).add(Note(id: nil, body: "lagging"))
+                }
+                let position = try #require(written.position)
+                // Wait for the event: the replica has received the write's WAL, and holds it unreplayed.
+                try await waitUntil {
+                    let received = try await replica.query("SELECT pg_last_wal_receive_lsn()::text")[0].decode(String.self, at: 0)
+                    return (CommitPosition(text: received) ?? CommitPosition(offset: 0)) >= position
+                }
+                let strict = DatabaseCluster(primary: cluster.primary, replicas: cluster.replicas,
+                                             configuration: ClusterConfiguration(maximumReplicaLag: .milliseconds(1)))
+                let onStrict = try await strict.withReadSession { session in try await Self.onStandby(session) }
+                #expect(!onStrict, "the paused replica's last replayed transaction is older than 1 ms: left out, the primary serves")
+                let lenient = DatabaseCluster(primary: cluster.primary, replicas: cluster.replicas,
+                                              configuration: ClusterConfiguration(maximumReplicaLag: .seconds(3_600)))
+                let onLenient = try await lenient.withReadSession { session in try await Self.onStandby(session) }
+                #expect(onLenient, "within an hour's limit the same replica serves")
+                try await Self.setReplay(paused: false)
+                await replica.close()
+            } catch {
+                try? await Self.setReplay(paused: false)
+                await replica.close()
+                throw error
+            }
+        }
+    }
+
     @Test func anUnreachableReplicaSendsReadsToTheOthersAndThenToThePrimary() async throws {
         let closedPort = try LoopbackListener.freePort()
         let dead = "postgres://postgres@127.0.0.1:\(closedPort)/postgres?sslmode=disable"

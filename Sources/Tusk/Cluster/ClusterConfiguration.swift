@@ -12,14 +12,20 @@ public struct ClusterConfiguration: Sendable {
 
     /// Default: wait up to 500 ms for a replica, then read on the primary.
     public var laggingReplica: LaggingReplicaPolicy
-    /// How long a replica that could not be reached is left out before it is tried again.
-    /// Default 5 s.
-    public var unreachableReplicaRetryDelay: Duration
+    /// How far behind a replica may be to serve any read: the age of the last transaction it
+    /// replayed while it holds received WAL it has not replayed yet (0 when it has replayed all
+    /// it received). A replica further behind is left out like an unreachable one. nil (the
+    /// default): no limit, and no check.
+    public var maximumReplicaLag: Duration?
+    /// How long a replica that could not be reached, or lagged beyond ``maximumReplicaLag``, is
+    /// left out before it is tried again. Default 5 s.
+    public var replicaRetryDelay: Duration
 
     /// Creates a configuration.
     public init(laggingReplica: LaggingReplicaPolicy = .waitThenUsePrimary(.milliseconds(500)),
-                unreachableReplicaRetryDelay: Duration = .seconds(5)) {
+                maximumReplicaLag: Duration? = nil, replicaRetryDelay: Duration = .seconds(5)) {
         self.laggingReplica = laggingReplica
-        self.unreachableReplicaRetryDelay = unreachableReplicaRetryDelay
+        self.maximumReplicaLag = maximumReplicaLag
+        self.replicaRetryDelay = replicaRetryDelay
     }
 }

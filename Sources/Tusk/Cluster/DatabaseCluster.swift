@@ -15,8 +15,9 @@ import Synchronization
 ///
 /// A read that must see a commit checks the replica's `pg_last_wal_replay_lsn()` first; when no
 /// replica has replayed it, ``ClusterConfiguration/laggingReplica`` decides: read on the primary,
-/// wait for a replica, or throw. A replica that cannot be reached is left out for
-/// ``ClusterConfiguration/unreachableReplicaRetryDelay`` and reads go to the others, or to the
+/// wait for a replica, or throw. A replica that cannot be reached, or lags beyond
+/// ``ClusterConfiguration/maximumReplicaLag``, is left out for
+/// ``ClusterConfiguration/replicaRetryDelay`` and reads go to the others, or to the
 /// primary; finding it down costs its pool's ``PoolConfiguration/acquireTimeout``, so give replica
 /// pools a short one. Name the pools (``PoolConfiguration/name``) by role — `primary`, `replica-1` — and their
 /// metrics say which is which.
@@ -36,7 +37,10 @@ public final class DatabaseCluster: Sendable {
 
     private enum Attempt<T> {
         case served(T)
+        /// It has not replayed the position the read must see.
         case behind
+        /// It lags beyond ``ClusterConfiguration/maximumReplicaLag``.
+        case tooFarBehind
         case unreachable
     }
 
@@ -73,7 +77,7 @@ public final class DatabaseCluster: Sendable {
             switch try await attempt(on: index, seeing: position, until: nil, body) {
             case .served(let value): return value
             case .behind: behind.append(index)
-            case .unreachable: markUnreachable(index)
+            case .unreachable, .tooFarBehind: leaveOut(index)
             }
         }
         if let position, let first = behind.first {
@@ -83,7 +87,7 @@ public final class DatabaseCluster: Sendable {
             case .waitThenUsePrimary(let wait), .waitThenFail(let wait):
                 switch try await attempt(on: first, seeing: position, until: .now + wait, body) {
                 case .served(let value): return value
-                case .unreachable: markUnreachable(first)
+                case .unreachable, .tooFarBehind: leaveOut(first)
                 case .behind: break
                 }
                 if case .waitThenFail = configuration.laggingReplica {
@@ -113,8 +117,8 @@ public final class DatabaseCluster: Sendable {
         }
     }
 
-    private func markUnreachable(_ index: Int) {
-        let until = ContinuousClock.now + configuration.unreachableReplicaRetryDelay
+    private func leaveOut(_ index: Int) {
+        let until = ContinuousClock.now + configuration.replicaRetryDelay
         routing.withLock { $0.unreachableUntil[index] = until }
     }
 
@@ -124,7 +128,8 @@ public final class DatabaseCluster: Sendable {
                             _ body: (Session) async throws -> T) async throws -> Attempt<T> {
         var bodyStarted = false
         do {
-            return try await replicas[index].withSession(readOnly: true) { session -> Attempt<T> in
+            return try await replicas[index].withSession(readOnly: true) { [configuration] session -> Attempt<T> in
+                if let limit = configuration.maximumReplicaLag, try await Self.lag(of: session) > limit { return .tooFarBehind }
                 if let position, try await !Self.hasReplayed(position, in: session, until: deadline) { return .behind }
                 bodyStarted = true
                 return .served(try await body(session))
@@ -147,6 +152,18 @@ public final class DatabaseCluster: Sendable {
             try await Task.sleep(for: min(pause, ContinuousClock.now.duration(to: deadline)))
             pause = min(pause * 2, .milliseconds(100))
         }
+    }
+
+    /// How far behind the session's server is: the age of the last transaction it replayed while
+    /// it holds received WAL not replayed yet; zero when it has replayed everything it received
+    /// (an idle primary sends nothing, which must not look like lag), or when it is no standby.
+    /// With a backlog but nothing replayed since it started, it counts as far behind (10⁶ s).
+    private static func lag(of session: Session) async throws -> Duration {
+        let seconds = try await session.scalar("""
+            SELECT CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
+                ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 1e6) END::float8
+            """, as: Double.self)
+        return .microseconds(Int64((seconds * 1_000_000).rounded()))
     }
 
     /// Errors that mean no session could be had on a replica: it is down, unreachable, or out of
