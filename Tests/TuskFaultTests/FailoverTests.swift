@@ -56,20 +56,30 @@ struct FailoverTests {
             #expect(try await Self.serverPort(pool) == Int32(primaryPort))
 
             // A fast shutdown sends the standby all WAL before the primary exits; then promote.
-            try await pair.script("pause")
-            try await pair.script("promote")
             let clock = ContinuousClock()
-            let start = clock.now
+            let stopping = clock.now
+            try await pair.script("pause")
+            let stopped = clock.now
+            try await pair.script("promote")
+            let promoted = clock.now
+            var firstWrite: ContinuousClock.Instant?
             for id in Int32(51)...100 {
                 try await Self.insertRetryingLostConnections(id, pool)
+                if firstWrite == nil { firstWrite = clock.now }
                 acknowledged.append(id)
             }
-            print("FailoverTests: 50 writes after promotion took \(clock.now - start) (dead connections retired, new ones on the promoted replica)")
+            let done = clock.now
             #expect(try await Self.serverPort(pool) == Int32(replicaPort), "the pool reconnected to the promoted replica")
             let stored = try await pool.withConnection { connection in
                 try await connection.query("SELECT id FROM acknowledged ORDER BY id").map { try $0.decode(Int32.self, at: 0) }
             }
             #expect(stored == acknowledged, "every acknowledged commit, before and after the failover, is there")
+            let lost = Set(acknowledged).subtracting(stored).count
+            print("""
+                FailoverTests timeline (from the start of the primary's shutdown): primary stopped at +\(stopped - stopping), \
+                replica promoted at +\(promoted - stopping), first write committed at +\((firstWrite ?? done) - stopping), \
+                50 writes done at +\(done - stopping); rows lost: \(lost) of \(acknowledged.count) acknowledged
+                """)
             await pool.close()
         } catch {
             try? await pair.script("stop")
