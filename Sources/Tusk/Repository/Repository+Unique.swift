@@ -73,12 +73,12 @@ extension Repository {
 
     /// The statement of ``upsertRow(_:plan:)``: every stored column plus `tusk_created`.
     static func upsertRowStatement(_ fields: [EncodedRow.Field], plan: UpsertPlan) -> SQL {
-        var sql = FlushPlan.insert(into: M.tableSQL, fields, serverGenerated: M.serverGenerated, managed: .of(M.self))
+        var sql = FlushPlan.insert(into: M.tableSQL, fields, serverGenerated: M.serverGenerated, managed: plan.managed)
         sql.append(" ON CONFLICT (\(idents: plan.matchColumns)) ")
         // Every column the insert sends, except the match columns, plus the plan's assignments
         // and the audit and version columns, as upsert sets them: a column left to the server
         // (created_at) keeps its stored value.
-        let sent = fields.filter { !($0.bytes == nil && M.serverGenerated.contains($0.column)) }.map(\.column)
+        let sent = FlushPlan.insertFields(fields, serverGenerated: M.serverGenerated, managed: plan.managed).map(\.column)
         let items = plan.setItems(inserted: sent)
         guard items.isEmpty else {
             // xmax is 0 on a row version this statement inserted, and set on one it updated.
