@@ -92,9 +92,7 @@ extension Repository {
     /// - Throws: as ``update(id:set:)``.
     public func updateWhere<V>(_ filter: Filter<M>, set assignments: [Assignment<M>], includeDeleted: Bool = false,
                                returning keyPath: KeyPath<M, V>) async throws -> [V] {
-        var sql = try updateWhereSQL(filter, set: assignments, includeDeleted: includeDeleted)
-        sql.append(" RETURNING *")
-        let models = try await session.query(sql).decode(M.self, keyMapping: M.keyMapping)
+        let models = try await rows(returnedBy: try updateWhereSQL(filter, set: assignments, includeDeleted: includeDeleted))
         for model in models { try session.remember(model) }
         return models.map { $0[keyPath: keyPath] }
     }
@@ -191,11 +189,16 @@ extension Repository {
         return count
     }
 
-    /// Runs a set-based delete `RETURNING *`; exactly the rows it hit are forgotten.
-    func deleteReturning<V>(_ sql: SQL, _ keyPath: KeyPath<M, V>) async throws -> [V] {
+    /// The rows `sql` touched, decoded: it runs with `RETURNING *`.
+    private func rows(returnedBy sql: SQL) async throws -> [M] {
         var sql = sql
         sql.append(" RETURNING *")
-        let models = try await session.query(sql).decode(M.self, keyMapping: M.keyMapping)
+        return try await session.query(sql).decode(M.self, keyMapping: M.keyMapping)
+    }
+
+    /// Runs a set-based delete `RETURNING *`; exactly the rows it hit are forgotten.
+    func deleteReturning<V>(_ sql: SQL, _ keyPath: KeyPath<M, V>) async throws -> [V] {
+        let models = try await rows(returnedBy: sql)
         for model in models {
             let key = try M.keyFields(of: try EncodedRow(encoding: model, keyMapping: M.keyMapping))
             session.identityMap.remove(IdentityMap.key(M.self, fields: key))
