@@ -86,6 +86,7 @@ final class CopyBinaryRows: PostgresRowStorage {
 
     /// Decodes every row of the batch as `T`.
     func decode<T: Decodable>(_ type: T.Type, keyMapping: KeyMapping) throws -> [T] {
+        if let declared = try DeclaredModelDecoding.decode(T.self, from: .copy(self), rows: 0..<rowCount) { return declared }
         let context = RowDecodingContext(storage: self, keyMapping: keyMapping)
         var values: [T] = []
         values.reserveCapacity(rowCount)

@@ -24,9 +24,28 @@ final class RowEncodingContext<Sink: RowEncodingSink> {
         self.sink = sink
     }
 
-    /// Encodes one value's properties into the sink.
+    /// Whether the values this context encodes are `@Model` models, learned at the first value
+    /// (a context serves one type).
+    private var encodesDeclaredModels: Bool?
+
+    /// Encodes one value's properties into the sink: a `@Model` model through
+    /// ``Model/encodeModelRow(into:)``, anything else through `Encodable`.
     func encode<T: Encodable>(_ value: T) throws {
+        if encodesDeclaredModels == nil {
+            encodesDeclaredModels = (T.self as? any Model.Type).map { ModelSchema.of($0).isDeclared } ?? false
+        }
+        if encodesDeclaredModels == true, let model = T.self as? any Model.Type {
+            try encodeDeclared(value, as: model)
+            return
+        }
         try value.encode(to: RowEncoder(context: self))
+    }
+
+    private func encodeDeclared<T: Encodable, M: Model>(_ value: T, as model: M.Type) throws {
+        guard T.self == M.self else { return try value.encode(to: RowEncoder(context: self)) }
+        var writer = ModelRowSinkWriter(context: self)
+        // T is M (checked above): this only gives the value its static type.
+        try unsafeBitCast(value, to: M.self).encodeModelRow(into: &writer)
     }
 
     @inline(__always)

@@ -55,6 +55,9 @@ public struct QueryResult: Sendable, RandomAccessCollection {
     ///
     /// - Throws: ``PostgresDecodingError`` naming the column, Swift type and PostgreSQL type.
     public func decode<T: Decodable>(_ type: T.Type, keyMapping: KeyMapping = .snakeCase) throws -> [T] {
+        if let declared = try DeclaredModelDecoding.decode(T.self, from: .result(storage), rows: 0..<storage.rowCount) {
+            return declared
+        }
         let context = RowDecodingContext(storage: storage, keyMapping: keyMapping, decoding: T.self, plans: plans)
         var values: [T] = []
         values.reserveCapacity(storage.rowCount)

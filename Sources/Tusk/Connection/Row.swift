@@ -67,6 +67,10 @@ public struct Row: Sendable {
     ///
     /// - Throws: ``PostgresDecodingError`` naming the column, Swift type and PostgreSQL type.
     public func decode<T: Decodable>(_ type: T.Type, keyMapping: KeyMapping = .snakeCase) throws -> T {
+        if let declared = try DeclaredModelDecoding.decode(T.self, from: .result(storage), rows: index..<(index + 1)),
+           let value = declared.first {
+            return value
+        }
         let context = RowDecodingContext(storage: storage, keyMapping: keyMapping, decoding: T.self, plans: plans)
         context.start(row: index)
         let value = try context.decodeRow(T.self)

@@ -80,6 +80,10 @@ extension Model {
         "\(ident: schemaName, tableName)"
     }
 
+    /// The columns a read selects or a write returns: a `@Model` model's columns by name, `*`
+    /// for a `Codable` model.
+    static var rowColumns: SQL { ModelSchema.of(Self.self).selectList }
+
     /// A readable name for errors: `app.users` or `users`.
     static var entityName: String {
         schemaName.map { "\($0).\(tableName)" } ?? tableName

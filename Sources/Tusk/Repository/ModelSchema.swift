@@ -19,13 +19,30 @@ final class ModelSchema: @unchecked Sendable {
 
     /// Why some properties have no column, when the coding-key probe could not reach them.
     private let unmappedReason: String?
+    /// Whether `@Model` declared the columns: rows are then read and written positionally, in
+    /// ``columns`` order, through ``Model/init(modelRow:)`` and ``Model/encodeModelRow(into:)``.
+    let isDeclared: Bool
+    /// What a read selects: the declared columns by name, or `*` for a `Codable` model, whose
+    /// coding keys decide at decode time which columns it reads.
+    let selectList: SQL
 
-    private init(properties: [String], columns: [String], columnsByKeyPath: [AnyKeyPath: String], unmappedReason: String?) {
+    private init(properties: [String], columns: [String], columnsByKeyPath: [AnyKeyPath: String], unmappedReason: String?,
+                 isDeclared: Bool) {
         self.properties = properties
         self.columns = columns
         columnSet = Set(columns)
         self.columnsByKeyPath = columnsByKeyPath
         self.unmappedReason = unmappedReason
+        self.isDeclared = isDeclared
+        selectList = isDeclared ? "\(idents: columns)" : "*"
+    }
+
+    /// The schema `@Model` wrote: no inspection of the type at run time.
+    private convenience init<M>(declared: [ModelColumn<M>]) {
+        var byKeyPath: [AnyKeyPath: String] = [:]
+        for column in declared { byKeyPath[column.keyPath] = column.name }
+        self.init(properties: declared.map(\.property), columns: declared.map(\.name), columnsByKeyPath: byKeyPath,
+                  unmappedReason: nil, isDeclared: true)
     }
 
     /// The column a key path reads: a stored property of the model itself, encoded under a coding
@@ -53,6 +70,12 @@ final class ModelSchema: @unchecked Sendable {
 
     static func of<M: Model>(_ type: M.Type) -> ModelSchema {
         if let cached = cache.withLock({ $0[ObjectIdentifier(M.self)] }) { return cached }
+        let schema = M.modelColumns.map { ModelSchema(declared: $0) } ?? inspected(M.self)
+        cache.withLock { $0[ObjectIdentifier(M.self)] = schema }
+        return schema
+    }
+
+    private static func inspected<M: Model>(_ type: M.Type) -> ModelSchema {
         // The coding key of each property: a custom `CodingKeys` renames columns, and a property
         // it leaves out is no column at all.
         let coding = CodingKeyProbe.probe(M.self)
@@ -89,8 +112,7 @@ final class ModelSchema: @unchecked Sendable {
                 + "placeholder value (an enum with raw values that is not CaseIterable, a type that validates its input); "
                 + "make that type CaseIterable to map the properties after it"
         }
-        let schema = ModelSchema(properties: properties, columns: columns, columnsByKeyPath: byKeyPath, unmappedReason: reason)
-        cache.withLock { $0[ObjectIdentifier(M.self)] = schema }
-        return schema
+        return ModelSchema(properties: properties, columns: columns, columnsByKeyPath: byKeyPath, unmappedReason: reason,
+                           isDeclared: false)
     }
 }

@@ -120,7 +120,7 @@ extension Repository {
             let encoded = try await encoding(with: &plan, path: .unnest) { try Self.columnar(chunk, tracking: [], plan: $0) }
             let omitted = Set(encoded.columns.filter { M.serverGenerated.contains($0.name) && $0.nullCount == encoded.rows }.map(\.name))
             let source = try unnestSource(encoded, omitting: omitted, ordered: true, stamping: ManagedColumns.of(M.self).stampedOnInsert)
-            let sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) RETURNING *"
+            let sql: SQL = "INSERT INTO \(M.tableSQL) (\(idents: source.columns)) \(source.select) RETURNING \(M.rowColumns)"
             let stored = try await runUnnest(sql).decode(M.self, keyMapping: M.keyMapping)
             // The rows come back in the SELECT's order (by ordinality); a count that differs (a
             // trigger skipped a row) would pair values with the wrong inputs: fail loudly.
@@ -309,7 +309,7 @@ extension Repository {
             sql.append("DO UPDATE SET \(SQL.join(items, separator: ", "))")
             if let condition = plan.condition { sql.append(" WHERE \(condition)") }
         }
-        if returning { sql.append(" RETURNING *") }
+        if returning { sql.append(" RETURNING \(M.rowColumns)") }
         return try await onConflictTarget(plan.matchColumns) { try await runUnnest(sql) }
     }
 

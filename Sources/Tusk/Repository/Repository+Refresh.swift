@@ -22,7 +22,7 @@ extension Repository {
         }
         try await session.flush()
         let condition = FlushPlan.keyCondition(key)
-        guard let row = try await session.query("SELECT * FROM \(M.tableSQL) WHERE \(condition)").first else {
+        guard let row = try await session.query("SELECT \(M.rowColumns) FROM \(M.tableSQL) WHERE \(condition)").first else {
             throw NotFoundError(entity: M.entityName, criteria: condition.text)
         }
         let fresh = try row.decode(M.self, keyMapping: M.keyMapping)

@@ -45,7 +45,7 @@ extension Repository where M: Sluggable {
             model.slug = M.slug(base, suffix: suffix)
             let row = try EncodedRow(encoding: model, keyMapping: M.keyMapping)
             var sql = FlushPlan.insert(into: M.tableSQL, row.fields, serverGenerated: M.serverGenerated, managed: .of(M.self))
-            sql.append(" ON CONFLICT (\(ident: column)) DO NOTHING RETURNING *")
+            sql.append(" ON CONFLICT (\(ident: column)) DO NOTHING RETURNING \(M.rowColumns)")
             if let stored = try await onConflictTarget([column], { try await session.query(sql) }).first {
                 let value = try stored.decode(M.self, keyMapping: M.keyMapping)
                 try session.remember(value)

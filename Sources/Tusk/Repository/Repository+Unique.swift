@@ -83,18 +83,18 @@ extension Repository {
         guard items.isEmpty else {
             // xmax is 0 on a row version this statement inserted, and set on one it updated.
             sql.append("DO UPDATE SET \(SQL.join(items, separator: ", ")) ")
-            sql.append("RETURNING *, (xmax = 0) AS tusk_created")
+            sql.append("RETURNING \(M.rowColumns), (xmax = 0) AS tusk_created")
             return sql
         }
         // DO NOTHING returns no row for an existing one: read it in the same statement. A no-op
         // DO UPDATE would return it too, but would write a new row version on every call.
-        sql.append("DO NOTHING RETURNING *")
+        sql.append("DO NOTHING RETURNING \(M.rowColumns)")
         let match = plan.matchColumns.map { column in
             fields.first { $0.column == column } ?? EncodedRow.Field(column: column, key: column, type: .unspecified, bytes: nil)
         }
         return """
-            WITH tusk_inserted AS (\(sql)) SELECT *, true AS tusk_created FROM tusk_inserted \
-            UNION ALL SELECT *, false AS tusk_created FROM \(M.tableSQL) \
+            WITH tusk_inserted AS (\(sql)) SELECT \(M.rowColumns), true AS tusk_created FROM tusk_inserted \
+            UNION ALL SELECT \(M.rowColumns), false AS tusk_created FROM \(M.tableSQL) \
             WHERE \(FlushPlan.keyCondition(match)) AND NOT EXISTS (SELECT 1 FROM tusk_inserted)
             """
     }

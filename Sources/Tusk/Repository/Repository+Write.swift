@@ -62,7 +62,7 @@ extension Repository {
     @discardableResult
     public func update(id: M.ID, set assignments: [Assignment<M>]) async throws -> M? {
         let key = try M.keyFields(forID: id)
-        let sql: SQL = "UPDATE \(M.tableSQL) SET \(try Assignment.build(assignments)) WHERE \(FlushPlan.keyCondition(key)) RETURNING *"
+        let sql: SQL = "UPDATE \(M.tableSQL) SET \(try Assignment.build(assignments)) WHERE \(FlushPlan.keyCondition(key)) RETURNING \(M.rowColumns)"
         guard let stored = try await session.query(sql).first else { return nil }
         let value = try stored.decode(M.self, keyMapping: M.keyMapping)
         try session.remember(value)
@@ -137,7 +137,7 @@ extension Repository {
             throw RepositoryError(.unsupported, "\(M.self) is not SoftDeletable")
         }
         let key = try M.keyFields(forID: id)
-        let sql: SQL = "UPDATE \(M.tableSQL) SET \(Self.mark(column, "NULL")) WHERE \(FlushPlan.keyCondition(key)) RETURNING *"
+        let sql: SQL = "UPDATE \(M.tableSQL) SET \(Self.mark(column, "NULL")) WHERE \(FlushPlan.keyCondition(key)) RETURNING \(M.rowColumns)"
         guard let stored = try await session.query(sql).first else { return nil }
         let value = try stored.decode(M.self, keyMapping: M.keyMapping)
         try session.remember(value)
@@ -192,7 +192,7 @@ extension Repository {
     /// The rows `sql` touched, decoded: it runs with `RETURNING *`.
     private func rows(returnedBy sql: SQL) async throws -> [M] {
         var sql = sql
-        sql.append(" RETURNING *")
+        sql.append(" RETURNING \(M.rowColumns)")
         return try await session.query(sql).decode(M.self, keyMapping: M.keyMapping)
     }
 

@@ -38,7 +38,7 @@ public struct Repository<M: Model> {
     func select(where filter: Filter<M>?, orderBy: [Order<M>], limit: ListLimit, offset: Int,
                 includeDeleted: Bool = false, extraColumns: SQL? = nil) throws -> SQL {
         guard offset >= 0 else { throw RepositoryError(.invalidArgument, "an offset cannot be negative (\(offset))") }
-        var sql: SQL = "SELECT *"
+        var sql: SQL = "SELECT \(M.rowColumns)"
         if let extraColumns { sql.append(", "); sql.append(extraColumns) }
         sql.append(" FROM \(M.tableSQL) WHERE \(try condition(filter, includeDeleted: includeDeleted))")
         sql.append(try orderClause(orderBy))
@@ -57,7 +57,7 @@ public struct Repository<M: Model> {
     public func get(id: M.ID, refresh: Bool = false) async throws -> M? {
         let key = try M.keyFields(forID: id)
         if !refresh, let cached = session.cached(M.self, key: key) { return cached }
-        var sql: SQL = "SELECT * FROM \(M.tableSQL) WHERE \(FlushPlan.keyCondition(key))"
+        var sql: SQL = "SELECT \(M.rowColumns) FROM \(M.tableSQL) WHERE \(FlushPlan.keyCondition(key))"
         if let column = Self.softDeleteColumn { sql.append(" AND \(ident: column) IS NULL") }
         guard let row = try await session.query(sql).first else { return nil }
         let model = try row.decode(M.self, keyMapping: M.keyMapping)
@@ -166,7 +166,7 @@ extension Repository {
     /// one-column key, the key columns matched as a row against one array per column for a
     /// composite key (a distributed table's `(tenant_id, id)`).
     public func getMany(ids: [M.ID]) async throws -> [M] {
-        var sql: SQL = "SELECT * FROM \(M.tableSQL) WHERE \(try Self.keyIn(ids))"
+        var sql: SQL = "SELECT \(M.rowColumns) FROM \(M.tableSQL) WHERE \(try Self.keyIn(ids))"
         if let softColumn = Self.softDeleteColumn { sql.append(" AND \(ident: softColumn) IS NULL") }
         let models = try await session.query(sql).decode(M.self, keyMapping: M.keyMapping)
         for model in models { try session.remember(model) }

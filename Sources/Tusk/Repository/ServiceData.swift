@@ -31,7 +31,7 @@ enum ServiceData {
     /// `INSERT INTO t (dto columns) VALUES (…) RETURNING *`: the columns the DTO leaves out get
     /// their defaults.
     static func insert<M: Model>(_ fields: [EncodedRow.Field], into model: M.Type) -> SQL {
-        "\(FlushPlan.insert(into: M.tableSQL, fields, serverGenerated: M.serverGenerated, managed: .of(M.self))) RETURNING *"
+        "\(FlushPlan.insert(into: M.tableSQL, fields, serverGenerated: M.serverGenerated, managed: .of(M.self))) RETURNING \(M.rowColumns)"
     }
 
     /// `UPDATE t SET (dto columns) WHERE key RETURNING *`, or nil when the DTO sets nothing. A
