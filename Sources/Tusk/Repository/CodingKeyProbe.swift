@@ -10,36 +10,37 @@ import Foundation
 /// maps the property `email` to the column `email_address`.
 ///
 /// A synthesized `init(from:)` asks for its keys in declaration order. A property whose type the
-/// probe cannot conjure a value for (an enum with raw values that is not `CaseIterable`, a type
-/// whose `init(from:)` validates its input) stops the probe there; the keys asked for before it
-/// are still known, and ``Result/isComplete`` says whether the rest is.
+/// probe cannot conjure a value for (a type whose `init(from:)` validates its input) stops the
+/// probe there; the keys asked for before it are still known, and ``Result/instance`` is nil.
 enum CodingKeyProbe {
-    struct Result {
+    struct Result<T> {
         /// Property name (the `CodingKeys` case name) → coding key.
         var keys: [String: String] = [:]
-        /// Whether `init(from:)` ran to the end, so every coded property is in ``keys``.
-        var isComplete = false
-        /// Whether some key differs from its property's name: the type has custom coding keys.
-        var isCustomized: Bool { keys.contains { $0.key != $0.value } }
+        /// The properties and their keys in the order `init(from:)` asked for them.
+        var orderedKeys: [(property: String, key: String)] = []
+        /// A placeholder value, when `init(from:)` ran to the end (so every coded property is in
+        /// ``keys``).
+        var instance: T?
     }
 
-    static func probe<T: Decodable>(_ type: T.Type) -> Result {
+    static func probe<T: Decodable>(_ type: T.Type) -> Result<T> {
         let recorder = Recorder()
-        do {
-            _ = try T(from: ProbeDecoder(recorder: recorder, recording: true))
-            recorder.result.isComplete = true
-        } catch {
-            // Partial: what was recorded before the failure stands.
-        }
-        return recorder.result
+        var result = Result<T>()
+        // Partial on failure: what was recorded before it stands.
+        result.instance = try? T(from: ProbeDecoder(recorder: recorder, recording: true))
+        result.keys = recorder.keys
+        result.orderedKeys = recorder.orderedKeys
+        return result
     }
 
     final class Recorder {
-        var result = Result()
+        var keys: [String: String] = [:]
+        var orderedKeys: [(property: String, key: String)] = []
 
         func record(_ key: some CodingKey) {
-            guard let name = caseName(of: key) else { return }
-            result.keys[name] = key.stringValue
+            guard let name = caseName(of: key), keys[name] == nil else { return }
+            keys[name] = key.stringValue
+            orderedKeys.append((name, key.stringValue))
         }
     }
 
@@ -54,7 +55,18 @@ enum CodingKeyProbe {
     static func conjure<T: Decodable>(_ type: T.Type, recorder: Recorder) throws -> T {
         if let value = primitive(T.self) { return value }
         if let cases = T.self as? any CaseIterable.Type, let first = firstCase(cases) as? T { return first }
-        return try T(from: ProbeDecoder(recorder: recorder, recording: false))
+        do {
+            return try T(from: ProbeDecoder(recorder: recorder, recording: false))
+        } catch {
+            // An enum with raw values refuses the probe's "" (`Mood(rawValue: "")` is nil). A
+            // trivial type holds no references, and its all-zero bit pattern is a value (an
+            // enum's first case): a placeholder only the probe ever sees.
+            guard _isPOD(T.self) else { throw error }
+            return withUnsafeTemporaryAllocation(byteCount: max(MemoryLayout<T>.size, 1), alignment: MemoryLayout<T>.alignment) { bytes in
+                bytes.initializeMemory(as: UInt8.self, repeating: 0)
+                return bytes.load(as: T.self)
+            }
+        }
     }
 
     private static func firstCase<C: CaseIterable>(_ type: C.Type) -> Any? { C.allCases.first }

@@ -7,6 +7,16 @@ import Testing
     enum Plan: String, Codable, Sendable, CaseIterable { case free, paid }
     enum Mood: String, Codable, Sendable { case calm, busy }  // not CaseIterable
 
+    /// Refuses every placeholder the probe can offer: no instance of a model holding one can be
+    /// conjured.
+    struct Email: Codable, Sendable {
+        var address: String
+        init(from decoder: any Decoder) throws {
+            address = try decoder.singleValueContainer().decode(String.self)
+            guard address.contains("@") else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no @")) }
+        }
+    }
+
     struct Account: Model {
         static let tableName = "accounts"
         var id: Int64?
@@ -31,13 +41,13 @@ import Testing
         static let tableName = "partials"
         var id: Int64?
         var email: String
-        var mood: Mood
+        var contact: Email
         var nickname: String
 
         enum CodingKeys: String, CodingKey {
             case id
             case email = "email_address"
-            case mood
+            case contact
             case nickname = "nick"
         }
     }
@@ -65,12 +75,37 @@ import Testing
         #expect(throws: RepositoryError.self) { try Order<Account>(column: "email") }
     }
 
-    @Test func pastAnUnconjurablePropertyARenamingModelMapsNothingRatherThanAGuess() throws {
+    @Test func aModelThatCannotBeConjuredMapsNoKeyPathRatherThanAGuess() throws {
         let schema = ModelSchema.of(Partial.self)
-        #expect(schema.column(for: \Partial.email) == "email_address")
+        #expect(schema.column(for: \Partial.email) == nil)
         #expect(schema.column(for: \Partial.nickname) == nil, "never the wrong column \"nickname\"")
+        #expect(schema.columns == ["id", "email_address", "contact"], "the keys asked for before the probe stopped")
         let error = #expect(throws: RepositoryError.self) { try (\Partial.nickname == "n").build() }
-        #expect(error?.message.contains("CaseIterable") == true)
+        #expect(error?.message.contains("@Model") == true)
+    }
+
+    @Test func keyPathsNameTheirPropertyByOffsetAndTypeNotByReflection() throws {
+        struct Shapes: Model {
+            static let tableName = "shapes"
+            struct Point: Codable, Sendable { var x: Int32; var y: Int32 }
+            var id: Int64?
+            var flag: Bool
+            var origin: Point      // jsonb: \.origin.x shares its offset but not its type
+            var weight: Int8
+            var label: String?
+            var ratio: Double
+            var children = Related<[Shapes]>()
+        }
+        let schema = ModelSchema.of(Shapes.self)
+        #expect(schema.columns == ["id", "flag", "origin", "weight", "label", "ratio"])
+        #expect(schema.column(for: \Shapes.flag) == "flag")
+        #expect(schema.column(for: \Shapes.origin) == "origin")
+        #expect(schema.column(for: \Shapes.origin.x) == nil, "a nested property is no column")
+        #expect(schema.column(for: \Shapes.weight) == "weight")
+        #expect(schema.column(for: \Shapes.label) == "label")
+        #expect(schema.column(for: \Shapes.ratio) == "ratio")
+        #expect(schema.column(for: \Shapes.children) == nil)
+        #expect(schema.column(for: \Shapes.label?.count) == nil)
     }
 
     @Test func synthesizedKeysStillMapThroughTheKeyMapping() {
