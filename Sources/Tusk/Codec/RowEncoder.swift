@@ -18,7 +18,6 @@ protocol RowEncodingSink {
 /// number-backed enums bind their raw value, and any other nested value is stored as `jsonb`.
 final class RowEncodingContext<Sink: RowEncodingSink> {
     var sink: Sink
-    /// For ``ColumnarSink``: rows are framed by the caller; this context only encodes.
 
     init(sink: Sink) {
         self.sink = sink

@@ -197,15 +197,15 @@ extension Repository {
         let first = nextChunk()
         guard !first.isEmpty else { return 0 }
         var plan = try await session.encodingPlan(for: M.tableSQL, entity: M.entityName, path: .unnest)
-        func preEncode(_ chunk: [M]) -> (task: Task<ColumnarSink, any Error>, chunk: [M]) {
+        func preEncode(_ chunk: [M]) -> (task: Task<UnnestColumns, any Error>, chunk: [M]) {
             let encoding = plan.plan
             return (Task.detached { try Self.encodeUpsert(chunk, plan: upsert, encoding: encoding) }, chunk)
         }
-        var pending: (task: Task<ColumnarSink, any Error>, chunk: [M])? = preEncode(first)
+        var pending: (task: Task<UnnestColumns, any Error>, chunk: [M])? = preEncode(first)
         var affected = 0
         do {
             while let current = pending {
-                let encoded: ColumnarSink
+                let encoded: UnnestColumns
                 do {
                     encoded = try await current.task.value
                 } catch let error as PostgresEncodingError where plan.cached && Session.mayBeStale(error) {
@@ -278,7 +278,7 @@ extension Repository {
     }
 
     /// A chunk of models as columns, duplicates resolved (last one wins).
-    static func encodeUpsert(_ models: [M], plan: UpsertPlan, encoding: TableEncodingPlan = .disabled) throws -> ColumnarSink {
+    static func encodeUpsert(_ models: [M], plan: UpsertPlan, encoding: TableEncodingPlan = .disabled) throws -> UnnestColumns {
         let encoded = try columnar(models, tracking: Set(plan.matchColumns), plan: encoding)
         let matchIndexes = plan.matchColumns.compactMap { name in encoded.columns.firstIndex { $0.name == name } }
         func key(_ row: Int) -> [ArraySlice<UInt8>] { matchIndexes.map { encoded.element(row: row, column: $0) } }
@@ -296,7 +296,7 @@ extension Repository {
         return try columnar(models.enumerated().filter { keep.contains($0.offset) }.map(\.element), tracking: [], plan: encoding)
     }
 
-    private func runUpsert(_ encoded: ColumnarSink, plan: UpsertPlan, returning: Bool) async throws -> QueryResult {
+    private func runUpsert(_ encoded: UnnestColumns, plan: UpsertPlan, returning: Bool) async throws -> QueryResult {
         let omitted = Set(encoded.columns.filter {
             M.serverGenerated.contains($0.name) && $0.nullCount == encoded.rows && !plan.matchColumns.contains($0.name)
         }.map(\.name))
@@ -357,8 +357,8 @@ extension Repository {
 
     // MARK: - Columnar encoding
 
-    static func columnar(_ models: [M], tracking: Set<String>, plan: TableEncodingPlan = .disabled) throws -> ColumnarSink {
-        var sink = ColumnarSink(keyMapping: M.keyMapping, plan: plan)
+    static func columnar(_ models: [M], tracking: Set<String>, plan: TableEncodingPlan = .disabled) throws -> UnnestColumns {
+        var sink = UnnestColumns(keyMapping: M.keyMapping, plan: plan)
         sink.trackedColumns = tracking
         let context = RowEncodingContext(sink: sink)
         for (index, model) in models.enumerated() {
@@ -379,7 +379,7 @@ extension Repository {
     ///
     /// Columns in `stamping` (audit columns) are `now()` where NULL: left out of the arrays when
     /// NULL in every row (or absent), `COALESCE(u.cN, now())` otherwise.
-    func unnestSource(_ encoded: ColumnarSink, omitting: Set<String>, ordered: Bool,
+    func unnestSource(_ encoded: UnnestColumns, omitting: Set<String>, ordered: Bool,
                       stamping: [String] = []) throws -> (columns: [String], select: SQL) {
         let indexes = encoded.columns.indices.filter { index in
             let column = encoded.columns[index]
@@ -391,18 +391,8 @@ extension Repository {
         var arrays: [SQL] = []
         var selected: [SQL] = []
         for (position, index) in indexes.enumerated() {
-            let array = encoded.array(index)
             let alias = "c\(position + 1)"
-            if let target = encoded.plan.columns[encoded.columns[index].name], target.isArray {
-                // Refused whatever the values (a column of NULLs only included): no arrays of arrays.
-                _ = try ColumnEncoding.plan(value: target.declared, swiftType: nil, into: target, timeZone: .utc, path: .unnest)
-            }
-            if let typeName = encoded.sentTypeSQL(index) {
-                arrays.append("\(array)::\(unsafeRaw: typeName)[]")
-            } else {
-                // The table is unknown, or lacks the column: the server's error will say so.
-                arrays.append("\(array)::\(unsafeRaw: array.arrayTypeName ?? "text[]")")
-            }
+            arrays.append(try encoded.arraySQL(index))
             let nullable = encoded.columns[index].nullCount > 0 && stamping.contains(encoded.columns[index].name)
             selected.append(nullable ? "COALESCE(u.\(unsafeRaw: alias), now())" : "u.\(unsafeRaw: alias)")
         }

@@ -190,55 +190,20 @@ enum FlushPlan {
         }
     }
 
-    /// Column-major arrays of the rows' fields, each cast to its array type, and their aliases.
-    /// With the table's column types, each array is of its column's own type, values converted
-    /// (decided once per column); a value that cannot be converted leaves the fragment carrying
-    /// the error, so the statement is never sent.
+    /// Column-major arrays of the rows' fields, each cast to its array type, and their aliases:
+    /// the set-based encoder (``UnnestColumns``) fed the snapshots' fields. A value that cannot
+    /// be converted leaves the fragment carrying the error, so the statement is never sent.
     static func unnestArrays(_ rows: [[EncodedRow.Field]], plan: TableEncodingPlan) -> (SQL, [String]) {
-        let width = rows.first?.count ?? 0
-        var plan = plan
-        var arrays: [SQL] = []
-        let aliases = (0..<width).map { "c\($0 + 1)" }
-        for column in 0..<width {
-            var elements = PostgresEncodingBuffer()
-            var hasNull = false
-            var type = rows[0][column].type
-            var typeName = PostgresArrayValue(elementType: type, count: 0, hasNull: false, elements: []).arrayTypeName ?? "text[]"
-            do {
-                var conversion = PostgresBinaryConversion.identity
-                if plan.isEnabled, let target = plan.columns[rows[0][column].column] {
-                    // Rows of a batch share their types; a column of NULLs only is sent as the
-                    // column's own type.
-                    var encoding = ColumnEncoding(conversion: .identity, sentType: target.base.oid, sentTypeSQL: target.base.sqlName)
-                    if let value = rows.first(where: { $0[column].bytes != nil })?[column] {
-                        encoding = try plan.decide(at: column, value: value.type, swiftType: nil, column: value.column)
-                    }
-                    conversion = encoding.conversion
-                    type = encoding.sentType
-                    typeName = encoding.sentTypeSQL + "[]"
-                }
-                for (index, row) in rows.enumerated() {
-                    let field = row[column]
-                    if field.bytes == nil { hasNull = true }
-                    do {
-                        try elements.appendField(encoded: field.bytes, converting: conversion)
-                    } catch var error as PostgresEncodingError {
-                        error.column = error.column ?? field.column
-                        error.columnType = error.columnType ?? plan.columns[field.column]?.declaredSQL
-                        error.message += " (row \(index + 1) of the batch)"
-                        throw error
-                    }
-                }
-            } catch {
-                var failed = SQL()
-                failed.bindings.encodingError = (error as? PostgresEncodingError)
-                    ?? PostgresEncodingError(.unsupportedValue, "\(error)", column: rows[0][column].column)
-                return (failed, aliases)
-            }
-            let array = PostgresArrayValue(elementType: type, count: rows.count, hasNull: hasNull, elements: elements.bytes)
-            arrays.append("\(array)::\(unsafeRaw: typeName)")
+        let aliases = (0..<(rows.first?.count ?? 0)).map { "c\($0 + 1)" }
+        do {
+            let encoded = try UnnestColumns(fieldRows: rows, plan: plan)
+            return (SQL.join(try encoded.columns.indices.map(encoded.arraySQL), separator: ", "), aliases)
+        } catch {
+            var failed = SQL()
+            failed.bindings.encodingError = (error as? PostgresEncodingError)
+                ?? PostgresEncodingError(.unsupportedValue, "\(error)", column: rows.first?.first?.column)
+            return (failed, aliases)
         }
-        return (SQL.join(arrays, separator: ", "), aliases)
     }
 
     /// The writes in flush order.

@@ -58,24 +58,25 @@ import Testing
 
     @Test func columnarArraysAreOfTheColumnsTypes() throws {
         let plan = TableEncodingPlan(table: "readings", columns: columns, timeZone: .utc, path: .unnest)
-        let context = RowEncodingContext(sink: ColumnarSink(keyMapping: .snakeCase, plan: plan))
+        let context = RowEncodingContext(sink: UnnestColumns(keyMapping: .snakeCase, plan: plan))
         for id in 0..<2 {
             context.sink.beginRow()
             try context.encode(Reading(id: id, small: 7, day: Date(timeIntervalSince1970: 946_684_800), note: nil))
             try context.sink.endRow()
         }
         let sink = context.sink
-        #expect(sink.array(1).elementType == .int2)
-        #expect(sink.sentTypeSQL(1) == "smallint")
-        #expect(sink.array(1).elements == [0, 0, 0, 2, 0, 7, 0, 0, 0, 2, 0, 7])
-        #expect(sink.array(2).elementType == .date)
-        #expect(sink.array(3).elementType == .text, "a column of NULLs goes as the column's type")
-        #expect(sink.sentTypeSQL(3) == "text")
-        let plain = RowEncodingContext(sink: ColumnarSink(keyMapping: .snakeCase))
+        #expect(sink.elementType(1).type == .int2)
+        #expect(sink.elementType(1).sql == "smallint")
+        #expect(sink.columns[1].elements.bytes == [0, 0, 0, 2, 0, 7, 0, 0, 0, 2, 0, 7])
+        #expect(sink.elementType(2).type == .date)
+        #expect(sink.elementType(3).type == .text, "a column of NULLs goes as the column's type")
+        #expect(sink.elementType(3).sql == "text")
+        let plain = RowEncodingContext(sink: UnnestColumns(keyMapping: .snakeCase))
         plain.sink.beginRow()
         try plain.encode(Reading(id: 1, small: 7, day: Date(), note: nil))
         try plain.sink.endRow()
-        #expect(plain.sink.array(1).elementType == .int8, "without column types, the value's own type")
-        #expect(plain.sink.sentTypeSQL(1) == nil)
+        #expect(plain.sink.elementType(1).type == .int8, "without column types, the value's own type")
+        #expect(plain.sink.elementType(1).sql == "int8")
+        #expect(plain.sink.elementType(3).type == .int8, "a nil Int? is a NULL typed by its Swift type")
     }
 }
