@@ -1,5 +1,5 @@
 import Foundation
-import Tusk
+import TuskModel
 
 /// The reference table of every insert, upsert, point-select and stream workload. Keep its shape
 /// and row formula exactly: results stay comparable across versions only if the rows are the same.
@@ -49,6 +49,20 @@ struct BenchUser: Codable, Sendable, Equatable {
         FROM generate_series(\(from), \(to)) g
         """
     }
+}
+
+/// The reference table as a `@Model` model: the same columns as ``BenchUser``, read by position
+/// and written column by column instead of through `Codable`.
+@Model(table: "bench_users")
+struct BenchUserModel: Equatable {
+    @ID var id: Int64
+    var uid: UUID
+    var email: String
+    var name: String
+    var age: Int32
+    var score: Double
+    var active: Bool
+    var createdAt: Date
 }
 
 extension BenchContext {

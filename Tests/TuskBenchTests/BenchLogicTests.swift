@@ -51,8 +51,8 @@ import Tusk
         let strategies = Set(results.compactMap { $0["strategy"] as? String })
         for name in ["tusk.addMany", "tusk.rowByRow", "tusk.multiValues", "tusk.unnest", "reference.psqlCopyBinary",
                      "reference.serverInsertSelect", "tusk.upsertMany", "reference.serverUpsert", "tusk.get.c8", "tusk.raw.c8", "tusk.get.c1",
-                     "reference.pgbench.c8", "reference.pgbench.c1", "tusk.stream", "tusk.export", "reference.psqlCopyOutBinary",
-                     "tusk.repository.list", "tusk.raw.decode", "tusk.flush.pipelined", "tusk.flush.sequential", "reference.flushServerOnly",
+                     "reference.pgbench.c8", "reference.pgbench.c1", "tusk.stream", "tusk.export", "tusk.stream.model", "tusk.export.model", "reference.psqlCopyOutBinary",
+                     "tusk.repository.list", "tusk.repository.list.model", "tusk.raw.decode", "tusk.flush.pipelined", "tusk.flush.sequential", "reference.flushServerOnly",
                      "tusk.pool.uncontended", "tusk.pool.contended", "tusk.ledger"] {
             #expect(strategies.contains(name), "strategy \(name)")
         }

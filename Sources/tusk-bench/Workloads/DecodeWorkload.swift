@@ -1,11 +1,11 @@
 import Foundation
-import Tusk
+import TuskModel
 
-/// The cost of mapping rows to models: `list` of 1,000 rows × 20 columns into a Codable model,
-/// against a hand-written decode of the same rows from the raw connection.
+/// The cost of mapping rows to models: `list` of 1,000 rows × 20 columns into a Codable model and
+/// into a `@Model` model, against a hand-written decode of the same rows from the raw connection.
 struct DecodeWorkload: Workload {
     let name = "decode"
-    let summary = "1,000 rows × 20 columns of bench_wide: repository list into a Codable model vs hand-written decode"
+    let summary = "1,000 rows × 20 columns of bench_wide: repository list into a Codable and a @Model model vs hand-written decode"
 
     struct Wide: Model {
         static let tableName = "bench_wide"
@@ -28,6 +28,31 @@ struct DecodeWorkload: Workload {
         var active: Bool
         var archived: Bool?
         var attributes: PostgresJSON<[String: String]>
+        var tags: [String]
+        var note: String?
+    }
+
+    /// `Wide` declared with `@Model`: read by position, no keyed container.
+    @Model(table: "bench_wide")
+    struct WideModel {
+        @ID var id: Int64
+        var accountID: Int64
+        var quantity: Int32
+        var rank: Int32?
+        var title: String
+        var summary: String?
+        var code: String
+        var uid: UUID
+        var parentUID: UUID?
+        var createdAt: Date
+        var updatedAt: Date?
+        var price: Double
+        var discount: Double?
+        var amount: Decimal
+        var tax: Decimal?
+        var active: Bool
+        var archived: Bool?
+        @JSON var attributes: [String: String]
         var tags: [String]
         var note: String?
     }
@@ -70,6 +95,18 @@ struct DecodeWorkload: Workload {
                 }
                 results.keepBest(.rows(name, "tusk.repository.list", rows: repeats * 1_000, seconds: list))
 
+                context.progress("decode: repository.list of the @Model model ×\(repeats)")
+                let listModel = try await measure {
+                    try await pool.withSession { session in
+                        let wide = session.repository(WideModel.self)
+                        for _ in 0..<repeats {
+                            let rows = try await wide.list(limit: .unbounded)
+                            precondition(rows.count == 1_000)
+                        }
+                    }
+                }
+                results.keepBest(.rows(name, "tusk.repository.list.model", rows: repeats * 1_000, seconds: listModel))
+
                 context.progress("decode: raw decode ×\(repeats)")
                 let raw = try await measure {
                     try await pool.withConnection { connection in
@@ -84,7 +121,7 @@ struct DecodeWorkload: Workload {
                 }
                 results.keepBest(.rows(name, "tusk.raw.decode", rows: repeats * 1_000, seconds: raw))
             }
-            results.compare(["tusk.repository.list": "tusk.raw.decode"])
+            results.compare(["tusk.repository.list": "tusk.raw.decode", "tusk.repository.list.model": "tusk.raw.decode"])
             return results
         }
     }
