@@ -16,8 +16,9 @@ public struct ModelMacro: ExtensionMacro {
     ) throws -> [ExtensionDeclSyntax] {
         guard let model = ModelDeclaration(declaration, attachedTo: node, type: type, in: context) else { return [] }
         // The compiler passes only the conformances the type lacks: a struct already declared
-        // `: Model` gets the members alone.
-        let conformance = protocols.isEmpty ? "" : ": " + protocols.map(\.trimmedDescription).joined(separator: ", ")
+        // `: Model` gets the members alone. It spells the protocol `Model`, which a type of the
+        // user's own could shadow, so the extension names it in full.
+        let conformance = protocols.isEmpty ? "" : ": Tusk.Model"
         let source = "extension \(model.typeName)\(conformance) {\n\(model.memberSource)\n}"
         guard let extensionDecl = DeclSyntax(stringLiteral: source).as(ExtensionDeclSyntax.self) else {
             context.diagnose(Diagnostic(node: node, message: TuskDiagnostic(
