@@ -2,6 +2,7 @@ extension ModelDeclaration {
     /// The members of the extension, as source, indented one level.
     var memberSource: String {
         let type = typeName
+        let access = typeAccess.generatedModifier
         var blocks: [String] = []
         if let table { blocks.append("\(access)static var tableName: String { \(Self.literal(table)) }") }
         if let schema { blocks.append("\(access)static var schemaName: String? { \(Self.literal(schema)) }") }
@@ -39,7 +40,9 @@ extension ModelDeclaration {
             "\(access)func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws", writes))
 
         let keyPaths = columns.map { column in
-            "\(access)static var \(column.property.reference): KeyPath<\(type), \(column.type.generatedText)> "
+            // No more visible than the property: a key path would expose what its access hides.
+            let access = min(typeAccess, column.property.access).generatedModifier
+            return "\(access)static var \(column.property.reference): KeyPath<\(type), \(column.type.generatedText)> "
                 + "{ \\\(type).\(column.property.reference) }"
         }
         blocks.append("""
@@ -54,6 +57,7 @@ extension ModelDeclaration {
 
     /// For a key not held by a property `id`: `var id`, and for a composite key the `ID` it returns.
     private var identitySource: [String] {
+        let access = typeAccess.generatedModifier
         if primaryKey.count == 1, let key = primaryKey.first {
             guard key.property.name != "id" else { return [] }
             return ["""

@@ -13,9 +13,9 @@ struct ModelDeclaration {
 
     /// The type as the extension names it (`User`, or `Outer.User` for a nested one).
     let typeName: String
-    /// The generated members' access modifier with its trailing space, or "" for internal: the
-    /// struct's own, so a public model's conformance is public and an internal one's need not be.
-    let access: String
+    /// The generated members' access level: the struct's own (internal at least), so a public
+    /// model's conformance is public and an internal one's need not be.
+    let typeAccess: AccessLevel
     /// `table:`, unless the struct declares `tableName`.
     let table: String?
     /// `schema:`, unless the struct declares `schemaName`.
@@ -52,7 +52,9 @@ struct ModelDeclaration {
             return variable.bindings.compactMap { $0.pattern.as(IdentifierPatternSyntax.self)?.identifier.unescapedText }
         })
         typeName = type.trimmedDescription
-        access = Self.access(of: structDecl.modifiers)
+        // A private or fileprivate struct's members stay internal: more visible than the type is harmless,
+        // and the conformance then never depends on which file uses it.
+        typeAccess = max(AccessLevel(structDecl.modifiers), .internal)
 
         var table: String?
         var schema: String?
@@ -73,16 +75,24 @@ struct ModelDeclaration {
         self.schema = declared.contains("schemaName") ? nil : schema
 
         let codingKeys = Self.codingKeys(in: members)
+        func unusedMarkers(_ property: ModelProperty, _ markers: [PropertyMarker], because reason: String) {
+            for marker in markers where property.markers.contains(marker) {
+                error("markerOnNonColumn", "`\(property.name)` \(reason): @\(marker.rawValue) has no effect", at: property.node)
+            }
+        }
         var columns: [Column] = []
         var unloadedRelations: [ModelProperty] = []
         var owners: [String: String] = [:]
         for property in ModelProperty.all(in: members) where !property.markers.contains(.transient) {
             if property.isRelation {
+                unusedMarkers(property, [.column, .id, .serverDefault, .json], because: "is a relation, not a column")
                 if !property.hasInitializer { unloadedRelations.append(property) }
                 continue
             }
             if let codingKeys, codingKeys[property.name] == nil, property.columnName == nil {
-                // Like Codable: a property the coding keys leave out keeps its default value.
+                // Like Codable: a property the coding keys leave out, unless @Column names it, keeps its
+                // default value.
+                unusedMarkers(property, [.id, .serverDefault, .json], because: "is not in CodingKeys, so it is not a column")
                 if !property.hasDefault {
                     error("notInCodingKeysWithoutDefault",
                           "`\(property.name)` is not in CodingKeys, so it is not a column and needs a default value",
@@ -136,18 +146,6 @@ struct ModelDeclaration {
             }
         }
         return strings
-    }
-
-    private static func access(of modifiers: DeclModifierListSyntax) -> String {
-        for modifier in modifiers {
-            switch modifier.name.tokenKind {
-            case .keyword(.public), .keyword(.open): return "public "
-            // A package type's conformance must be package too: internal members would not witness it.
-            case .keyword(.package): return "package "
-            default: continue
-            }
-        }
-        return ""
     }
 
     private static func kind(of declaration: some DeclGroupSyntax) -> String {

@@ -16,6 +16,8 @@ struct ModelProperty {
     let hasInitializer: Bool
     /// `lazy`: its getter is mutating, so it has no key path and cannot be a column.
     let isLazy: Bool
+    /// Its declared access level.
+    let access: AccessLevel
     /// The markers on its declaration.
     let markers: Set<PropertyMarker>
     /// The `@Column` name, when given as a non-empty literal.
@@ -52,6 +54,7 @@ struct ModelProperty {
                     isRelation: type?.isRelation == true || binding.initializer?.value.isRelationInitializer == true,
                     hasInitializer: binding.initializer != nil,
                     isLazy: variable.modifiers.contains { $0.name.tokenKind == .keyword(.lazy) },
+                    access: AccessLevel(variable.modifiers),
                     markers: Set(markers.map(\.0)),
                     columnName: columnName,
                     node: Syntax(binding.pattern)

@@ -280,4 +280,38 @@ struct ModelMacroDiagnosticTests {
             """
         }
     }
+
+    @Test func markersOnNonColumns() {
+        assertMacro {
+            """
+            @Model(table: "a")
+            struct A {
+                var id: Int64
+                @JSON var author: Related<Author?>
+                @ID var tags = Related<[Tag]>()
+                @ServerDefault var hidden: Date? = nil
+                @Column("shown") var shown: String = ""
+                enum CodingKeys: String, CodingKey { case id }
+            }
+            """
+        } diagnostics: {
+            """
+            @Model(table: "a")
+            struct A {
+                var id: Int64
+                @JSON var author: Related<Author?>
+                          ┬─────
+                          ╰─ 🛑 `author` is a relation, not a column: @JSON has no effect
+                @ID var tags = Related<[Tag]>()
+                        ┬───
+                        ╰─ 🛑 `tags` is a relation, not a column: @ID has no effect
+                @ServerDefault var hidden: Date? = nil
+                                   ┬─────
+                                   ╰─ 🛑 `hidden` is not in CodingKeys, so it is not a column: @ServerDefault has no effect
+                @Column("shown") var shown: String = ""
+                enum CodingKeys: String, CodingKey { case id }
+            }
+            """
+        }
+    }
 }

@@ -378,10 +378,10 @@ struct ModelMacroTests {
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 package enum Columns {
-                    package static var token: KeyPath<LoginSession, String> {
+                    static var token: KeyPath<LoginSession, String> {
                         \LoginSession.token
                     }
-                    package static var userID: KeyPath<LoginSession, Int64> {
+                    static var userID: KeyPath<LoginSession, Int64> {
                         \LoginSession.userID
                     }
                 }
@@ -653,6 +653,76 @@ struct ModelMacroTests {
                 enum Columns {
                     static var id: KeyPath<Post, Int64?> {
                         \Post.id
+                    }
+                }
+            }
+            """#
+        }
+    }
+
+    @Test func keyPathsAreNoMoreVisibleThanTheirProperties() {
+        assertMacro {
+            """
+            @Model(table: "secrets")
+            public struct Secret {
+                public var id: Int64
+                var owner: String
+                private var hash: String
+                public private(set) var version: Int
+            }
+            """
+        } expansion: {
+            #"""
+            public struct Secret {
+                public var id: Int64
+                var owner: String
+                private var hash: String
+                public private(set) var version: Int
+            }
+
+            extension Secret: Tusk.Model {
+                public static var tableName: String {
+                    "secrets"
+                }
+                public static var primaryKey: [String] {
+                    ["id"]
+                }
+                public static var serverGenerated: Set<String> {
+                    []
+                }
+                public static var modelColumns: [Tusk.ModelColumn<Secret>]? {
+                    [
+                        Tusk.ModelColumn("id", property: "id", keyPath: \Secret.id),
+                        Tusk.ModelColumn("owner", property: "owner", keyPath: \Secret.owner),
+                        Tusk.ModelColumn("hash", property: "hash", keyPath: \Secret.hash),
+                        Tusk.ModelColumn("version", property: "version", keyPath: \Secret.version),
+                    ]
+                }
+                public init(modelRow reader: inout Tusk.ModelRowReader) throws {
+                    self.id = try reader.next(Int64.self)
+                    self.owner = try reader.next(String.self)
+                    self.hash = try reader.next(String.self)
+                    self.version = try reader.next(Int.self)
+                }
+                public func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
+                    try writer.encode(self.id, column: "id")
+                    try writer.encode(self.owner, column: "owner")
+                    try writer.encode(self.hash, column: "hash")
+                    try writer.encode(self.version, column: "version")
+                }
+                /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
+                public enum Columns {
+                    public static var id: KeyPath<Secret, Int64> {
+                        \Secret.id
+                    }
+                    static var owner: KeyPath<Secret, String> {
+                        \Secret.owner
+                    }
+                    fileprivate static var hash: KeyPath<Secret, String> {
+                        \Secret.hash
+                    }
+                    public static var version: KeyPath<Secret, Int> {
+                        \Secret.version
                     }
                 }
             }
