@@ -6,8 +6,8 @@ import TuskModel
 /// No database: rows are never read, only the generated declarations and the row writer.
 @Suite struct ModelMacroCompileTests {
     static let user = CompiledUser(
-        id: 7, email: "a@example.com", name: "Ann", settings: CompiledSettings(theme: "dark"), status: .active,
-        createdAt: Date(timeIntervalSince1970: 0), author: Related()
+        id: 7, email: "a@example.com", name: "Ann", settings: CompiledUser.Settings(theme: "dark"), status: .active,
+        createdAt: Date(timeIntervalSince1970: 0), author: Related(), note: "n"
     )
 
     @Test func userTableAndKeys() {
@@ -21,9 +21,9 @@ import TuskModel
 
     @Test func userColumnsAreTheStoredNonTransientNonRelationProperties() throws {
         let columns = try #require(CompiledUser.modelColumns)
-        #expect(columns.map(\.name) == ["id", "email", "display_name", "settings", "status", "created_at"])
-        #expect(columns.map(\.property) == ["id", "email", "name", "settings", "status", "createdAt"])
-        let keyPaths: [PartialKeyPath<CompiledUser>] = [\.id, \.email, \.name, \.settings, \.status, \.createdAt]
+        #expect(columns.map(\.name) == ["id", "email", "display_name", "settings", "status", "created_at", "note"])
+        #expect(columns.map(\.property) == ["id", "email", "name", "settings", "status", "createdAt", "note"])
+        let keyPaths: [PartialKeyPath<CompiledUser>] = [\.id, \.email, \.name, \.settings, \.status, \.createdAt, \.note]
         #expect(columns.map(\.keyPath) == keyPaths)
     }
 
@@ -43,16 +43,16 @@ import TuskModel
         try Self.user.encodeModelRow(into: &writer)
         #expect(writer.calls == [
             "id: postgres", "email: postgres", "display_name: postgres", "settings: json", "status: codable",
-            "created_at: postgres",
+            "created_at: postgres", "note: postgres",
         ])
     }
 
     @Test func userJSONKeepsThePropertyNames() throws {
         let data = try JSONEncoder().encode(Self.user)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == ["id", "email", "name", "settings", "status", "createdAt", "cache", "posts", "author"])
+        #expect(Set(object.keys) == ["id", "email", "name", "settings", "status", "createdAt", "cache", "posts", "author", "note"])
         let decoded = try JSONDecoder().decode(CompiledUser.self, from: data)
-        #expect(decoded.name == "Ann" && decoded.settings == CompiledSettings(theme: "dark") && !decoded.posts.isLoaded)
+        #expect(decoded.name == "Ann" && decoded.settings == CompiledUser.Settings(theme: "dark") && !decoded.posts.isLoaded)
     }
 
     @Test func compositeKey() throws {
@@ -91,11 +91,35 @@ import TuskModel
         #expect(json.map { Set($0.keys) } == ["id", "name"])
     }
 
+    @Test func typeSpellingsPrivatePropertiesAndADeclaredTable() throws {
+        #expect(CompiledShapes.tableName == "shapes")
+        #expect(CompiledShapes.primaryKey == ["id"])
+        let columns = try #require(CompiledShapes.modelColumns)
+        #expect(columns.map(\.name) == [
+            "id", "legacy", "counts", "nested", "boxed", "matrix", "blob", "default", "flag", "a", "b", "observed", "secret",
+        ])
+        #expect(CompiledShapes.Columns.default == \CompiledShapes.default)
+        var writer = RecordingWriter()
+        try CompiledShapes(secret: "s").encodeModelRow(into: &writer)
+        #expect(writer.calls == [
+            "id: postgres", "legacy: postgres", "counts: codable", "nested: codable", "boxed: codable", "matrix: codable", "blob: json",
+            "default: postgres", "flag: postgres", "a: postgres", "b: postgres", "observed: postgres", "secret: postgres",
+        ])
+    }
+
+    @Test func nestedModel() throws {
+        #expect(CompiledNamespace.Row.tableName == "rows")
+        #expect(CompiledNamespace.Row.modelColumns?.map(\.keyPath) == [\CompiledNamespace.Row.id])
+        #expect(CompiledNamespace.Row.Columns.id == \CompiledNamespace.Row.id)
+    }
+
     /// A model the generic Tusk API accepts: the generated conformance is a real `Model`.
     @Test func conformsToModel() {
         func table<M: Model>(_ type: M.Type) -> String { M.tableName }
         #expect(table(CompiledUser.self) == "users")
         #expect(table(CompiledAccount.self) == "accounts")
         #expect(table(CompiledPerson.self) == "people")
+        #expect(table(CompiledShapes.self) == "shapes")
+        #expect(table(CompiledNamespace.Row.self) == "rows")
     }
 }
