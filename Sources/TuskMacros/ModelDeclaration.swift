@@ -74,6 +74,13 @@ struct ModelDeclaration {
         self.table = declared.contains("tableName") ? nil : table
         self.schema = declared.contains("schemaName") ? nil : schema
 
+        if let keyMapping = Self.member(named: "keyMapping", in: members) {
+            error("keyMappingDeclared",
+                  "@Model names the columns at compile time, so keyMapping would disagree with them; "
+                      + "name columns with @Column or CodingKeys instead",
+                  at: keyMapping)
+        }
+
         let codingKeys = Self.codingKeys(in: members)
         func unusedMarkers(_ property: ModelProperty, _ markers: [PropertyMarker], because reason: String) {
             for marker in markers where property.markers.contains(marker) {
@@ -128,8 +135,27 @@ struct ModelDeclaration {
         if primaryKey.isEmpty, !declared.contains("primaryKey"), !failed {
             error("missingPrimaryKey", "mark the primary key with @ID (or name it `id`)", at: structDecl.name)
         }
+        if let id = columns.first(where: { $0.property.name == "id" }), id.type.is(ImplicitlyUnwrappedOptionalTypeSyntax.self) {
+            // It is the struct's Model.id, and Swift infers no associated type from an implicitly
+            // unwrapped property: Model.ID would be left unsatisfied, with an error that does not say why.
+            error("implicitlyUnwrappedID", "`id` cannot be implicitly unwrapped: declare it `\(id.type.generatedText)`",
+                  at: id.property.node)
+        }
         self.primaryKey = primaryKey
         if failed { return nil }
+    }
+
+    /// The pattern of a property `name` the members declare, for a diagnostic.
+    private static func member(named name: String, in members: MemberBlockItemListSyntax) -> PatternSyntax? {
+        for member in members {
+            guard let variable = member.decl.as(VariableDeclSyntax.self) else { continue }
+            if let binding = variable.bindings.first(where: {
+                $0.pattern.as(IdentifierPatternSyntax.self)?.identifier.unescapedText == name
+            }) {
+                return binding.pattern
+            }
+        }
+        return nil
     }
 
     /// By property name, the string of its coding key, when the struct declares `CodingKeys`;

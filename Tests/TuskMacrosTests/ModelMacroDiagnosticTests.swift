@@ -314,4 +314,46 @@ struct ModelMacroDiagnosticTests {
             """
         }
     }
+
+    @Test func keyMappingDeclared() {
+        assertMacro {
+            """
+            @Model(table: "a")
+            struct A {
+                static var keyMapping: KeyMapping { .useKeys }
+                var id: Int64
+            }
+            """
+        } diagnostics: {
+            """
+            @Model(table: "a")
+            struct A {
+                static var keyMapping: KeyMapping { .useKeys }
+                           ┬─────────
+                           ╰─ 🛑 @Model names the columns at compile time, so keyMapping would disagree with them; name columns with @Column or CodingKeys instead
+                var id: Int64
+            }
+            """
+        }
+    }
+
+    @Test func implicitlyUnwrappedID() {
+        assertMacro {
+            """
+            @Model(table: "a")
+            struct A {
+                var id: Int64!
+            }
+            """
+        } diagnostics: {
+            """
+            @Model(table: "a")
+            struct A {
+                var id: Int64!
+                    ┬─
+                    ╰─ 🛑 `id` cannot be implicitly unwrapped: declare it `Int64?`
+            }
+            """
+        }
+    }
 }

@@ -462,7 +462,8 @@ struct ModelMacroTests {
             """
             @Model(table: "things")
             struct Thing {
-                var id: Int64!
+                var id: Int64?
+                var legacy: Int32!
                 var tags: [String]
                 var maybeTags: [String]?
                 var counts: [String: Int]
@@ -481,7 +482,8 @@ struct ModelMacroTests {
         } expansion: {
             #"""
             struct Thing {
-                var id: Int64!
+                var id: Int64?
+                var legacy: Int32!
                 var tags: [String]
                 var maybeTags: [String]?
                 var counts: [String: Int]
@@ -510,6 +512,7 @@ struct ModelMacroTests {
                 static var modelColumns: [Tusk.ModelColumn<Thing>]? {
                     [
                         Tusk.ModelColumn("id", property: "id", keyPath: \Thing.id),
+                        Tusk.ModelColumn("legacy", property: "legacy", keyPath: \Thing.legacy),
                         Tusk.ModelColumn("tags", property: "tags", keyPath: \Thing.tags),
                         Tusk.ModelColumn("maybe_tags", property: "maybeTags", keyPath: \Thing.maybeTags),
                         Tusk.ModelColumn("counts", property: "counts", keyPath: \Thing.counts),
@@ -527,6 +530,7 @@ struct ModelMacroTests {
                 }
                 init(modelRow reader: inout Tusk.ModelRowReader) throws {
                     self.id = try reader.next(Int64?.self)
+                    self.legacy = try reader.next(Int32?.self)
                     self.tags = try reader.next([String].self)
                     self.maybeTags = try reader.next([String]?.self)
                     self.counts = try reader.next([String: Int].self)
@@ -543,6 +547,7 @@ struct ModelMacroTests {
                 }
                 func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.id, column: "id")
+                    try writer.encode(self.legacy, column: "legacy")
                     try writer.encode(self.tags, column: "tags")
                     try writer.encode(self.maybeTags, column: "maybe_tags")
                     try writer.encode(self.counts, column: "counts")
@@ -561,6 +566,9 @@ struct ModelMacroTests {
                 enum Columns {
                     static var id: KeyPath<Thing, Int64?> {
                         \Thing.id
+                    }
+                    static var legacy: KeyPath<Thing, Int32?> {
+                        \Thing.legacy
                     }
                     static var tags: KeyPath<Thing, [String]> {
                         \Thing.tags
