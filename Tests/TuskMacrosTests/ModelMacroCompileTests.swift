@@ -113,6 +113,15 @@ import TuskModel
         #expect(CompiledNamespace.Row.Columns.id == \CompiledNamespace.Row.id)
     }
 
+    @Test func genericModel() throws {
+        typealias Row = CompiledGenericRow<[String]>
+        #expect(Row.modelColumns?.map(\.name) == ["id", "payload"])
+        #expect(Row.Columns.payload == \Row.payload)
+        var writer = RecordingWriter()
+        try Row(id: 1, payload: ["a"]).encodeModelRow(into: &writer)
+        #expect(writer.calls == ["id: postgres", "payload: json"])
+    }
+
     /// A model the generic Tusk API accepts: the generated conformance is a real `Model`.
     @Test func conformsToModel() {
         func table<M: Model>(_ type: M.Type) -> String { M.tableName }
