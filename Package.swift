@@ -1,4 +1,5 @@
 // swift-tools-version:6.2
+import CompilerPluginSupport
 import PackageDescription
 
 let strictSettings: [SwiftSetting] = [
@@ -13,6 +14,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Tusk", targets: ["Tusk"]),
+        // A product of its own, so an app whose models are plain Codable never builds swift-syntax.
+        .library(name: "TuskModel", targets: ["TuskModel"]),
         .executable(name: "tusk-bench", targets: ["tusk-bench"]),
     ],
     dependencies: [
@@ -23,6 +26,9 @@ let package = Package(
         // 1.7 for `withTracer`, which scopes a tracer to a task (the tests use it).
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
+        // The @Model macro; only TuskModel depends on it, never the core Tusk target.
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.0"),
+        .package(url: "https://github.com/pointfreeco/swift-macro-testing.git", from: "0.7.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +45,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .macro(
+            name: "TuskMacros",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+                .product(name: "SwiftParser", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // `@Model` and its property markers, with Tusk re-exported: the one import a macro model needs.
+        .target(
+            name: "TuskModel",
+            dependencies: ["Tusk", "TuskMacros"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -60,6 +84,17 @@ let package = Package(
         .testTarget(
             name: "TuskTests",
             dependencies: ["Tusk", "TuskTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TuskMacrosTests",
+            dependencies: [
+                "TuskMacros",
+                "TuskModel",
+                .product(name: "MacroTesting", package: "swift-macro-testing"),
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
