@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "tusk-bench",
             dependencies: [
-                "Tusk",
+                "TuskModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,6 +118,7 @@ let package = Package(
             name: "TuskIntegrationTests",
             dependencies: [
                 "Tusk",
+                "TuskModel",
                 "TuskTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -13,6 +13,8 @@ extension ModelDeclaration {
             let generated = columns.filter { $0.property.markers.contains(.serverDefault) }.map(\.name)
             blocks.append("\(access)static var serverGenerated: Set<String> { \(Self.arrayLiteral(generated)) }")
         }
+        // The names are fixed at compile time: the keys the row writer receives are the columns.
+        blocks.append("\(access)static var keyMapping: Tusk.KeyMapping { .useKeys }")
 
         let columnEntries = columns.map { column in
             "Tusk.ModelColumn(\(Self.literal(column.name)), property: \(Self.literal(column.property.name)), "
@@ -25,10 +27,12 @@ extension ModelDeclaration {
             """)
 
         let reads = columns.map { column in
+            // The type is inferred from the property, never spelled: the extension is at file
+            // scope, where a type nested beside the model (`Outer.Tier`) is not found by its name.
             let read = column.property.markers.contains(.json) ? "nextJSON" : "next"
-            return "self.\(column.property.reference) = try reader.\(read)(\(column.type.metatypeExpression))"
-        } + unloadedRelations.compactMap { relation in
-            relation.type.map { "self.\(relation.reference) = \($0.generatedText)()" }
+            return "self.\(column.property.reference) = try reader.\(read)()"
+        } + unloadedRelations.map { relation in
+            "self.\(relation.reference) = .init()"
         }
         blocks.append(Self.function("\(access)init(modelRow reader: inout Tusk.ModelRowReader) throws", reads))
 
@@ -42,6 +46,11 @@ extension ModelDeclaration {
         let keyPaths = columns.map { column in
             // No more visible than the property: a key path would expose what its access hides.
             let access = min(typeAccess, column.property.access).generatedModifier
+            // Inferred, so a type nested beside the model needs no name the file scope lacks; a
+            // generic model can hold no stored static, and spells its key path's type.
+            guard isGeneric else {
+                return "\(access)static let \(column.property.reference) = \\\(type).\(column.property.reference)"
+            }
             return "\(access)static var \(column.property.reference): KeyPath<\(type), \(column.type.generatedText)> "
                 + "{ \\\(type).\(column.property.reference) }"
         }

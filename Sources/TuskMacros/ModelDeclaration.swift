@@ -13,6 +13,8 @@ struct ModelDeclaration {
 
     /// The type as the extension names it (`User`, or `Outer.User` for a nested one).
     let typeName: String
+    /// Whether the struct has generic parameters (its extension can hold no stored statics).
+    let isGeneric: Bool
     /// The generated members' access level: the struct's own (internal at least), so a public
     /// model's conformance is public and an internal one's need not be.
     let typeAccess: AccessLevel
@@ -52,6 +54,7 @@ struct ModelDeclaration {
             return variable.bindings.compactMap { $0.pattern.as(IdentifierPatternSyntax.self)?.identifier.unescapedText }
         })
         typeName = type.trimmedDescription
+        isGeneric = structDecl.genericParameterClause != nil
         // A private or fileprivate struct's members stay internal: more visible than the type is harmless,
         // and the conformance then never depends on which file uses it.
         typeAccess = max(AccessLevel(structDecl.modifiers), .internal)

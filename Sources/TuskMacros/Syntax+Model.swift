@@ -57,26 +57,6 @@ extension TypeSyntax {
         return trimmedDescription
     }
 
-    /// `T.self` as an expression; types that are not a plain name, member, array, dictionary or
-    /// optional of one (`any P`, a function type, a tuple) are parenthesized, so it parses.
-    var metatypeExpression: String {
-        isPlainTypeExpression ? "\(generatedText).self" : "(\(generatedText)).self"
-    }
-
-    private var isPlainTypeExpression: Bool {
-        if self.is(IdentifierTypeSyntax.self) || self.is(MemberTypeSyntax.self)
-            || self.is(ArrayTypeSyntax.self) || self.is(DictionaryTypeSyntax.self) {
-            return true
-        }
-        if let optional = self.as(OptionalTypeSyntax.self) {
-            return optional.wrappedType.isPlainTypeExpression || optional.wrappedType.is(TupleTypeSyntax.self)
-        }
-        if let optional = self.as(ImplicitlyUnwrappedOptionalTypeSyntax.self) {
-            return optional.wrappedType.isPlainTypeExpression || optional.wrappedType.is(TupleTypeSyntax.self)
-        }
-        return false
-    }
-
     /// `Related<…>` or `Tusk.Related<…>`: a relation, not a column.
     var isRelation: Bool {
         if let identifier = self.as(IdentifierTypeSyntax.self) {

@@ -35,7 +35,7 @@
     conformances: Tusk.Model,
     names: named(tableName), named(schemaName), named(primaryKey), named(serverGenerated),
     named(modelColumns), named(init(modelRow:)), named(encodeModelRow(into:)), named(Columns),
-    named(ID), named(id)
+    named(ID), named(id), named(keyMapping)
 )
 public macro Model(table: String, schema: String? = nil) = #externalMacro(module: "TuskMacros", type: "ModelMacro")
 
@@ -47,6 +47,6 @@ public macro Model(table: String, schema: String? = nil) = #externalMacro(module
     conformances: Tusk.Model,
     names: named(tableName), named(schemaName), named(primaryKey), named(serverGenerated),
     named(modelColumns), named(init(modelRow:)), named(encodeModelRow(into:)), named(Columns),
-    named(ID), named(id)
+    named(ID), named(id), named(keyMapping)
 )
 public macro Model(schema: String? = nil) = #externalMacro(module: "TuskMacros", type: "ModelMacro")

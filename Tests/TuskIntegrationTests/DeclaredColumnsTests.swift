@@ -1,54 +1,39 @@
 import Foundation
 import Testing
-import Tusk
+import TuskModel
 
-/// A model that declares its columns (what `@Model` generates, written by hand here) is read
-/// positionally and written column by column, on the declared names, by every repository path —
-/// with a decoy column named like each property, which a wrong mapping would hit.
+/// A `@Model` model with renamed columns is read positionally and written column by column, on
+/// the declared names, by every repository path — with a decoy column named like each property,
+/// which a wrong mapping would hit.
 @Suite struct DeclaredColumnsTests {
     struct Prefs: Codable, Sendable, Equatable { var theme: String }
     enum Tier: String, Codable, Sendable { case free, paid }  // not PostgresCodable: the Codable fallback
 
-    struct Member: Model, Equatable {
-        static let tableName = "members"
-        static let serverGenerated: Set<String> = ["member_id"]
-        static let primaryKey = ["member_id"]
-        var id: Int64?
-        var email: String
-        var rank: Int32
-        var tier: Tier
-        var prefs: Prefs?
-        var cached = 0
-
-        static var modelColumns: [ModelColumn<Member>]? {
-            [
-                ModelColumn("member_id", property: "id", keyPath: \Member.id),
-                ModelColumn("email_address", property: "email", keyPath: \Member.email),
-                ModelColumn("member_rank", property: "rank", keyPath: \Member.rank),
-                ModelColumn("tier_name", property: "tier", keyPath: \Member.tier),
-                ModelColumn("preferences", property: "prefs", keyPath: \Member.prefs),
-            ]
-        }
-        static var keyMapping: KeyMapping { .useKeys }
+    @Model(table: "members")
+    struct Member: Equatable {
+        @ID @ServerDefault @Column("member_id") var id: Int64?
+        @Column("email_address") var email: String
+        @Column("member_rank") var rank: Int32
+        @Column("tier_name") var tier: Tier
+        @JSON @Column("preferences") var prefs: Prefs?
+        @Transient var cached: Int = 0
 
         init(id: Int64? = nil, email: String, rank: Int32, tier: Tier = .free, prefs: Prefs? = nil) {
             (self.id, self.email, self.rank, self.tier, self.prefs) = (id, email, rank, tier, prefs)
         }
+    }
 
-        init(modelRow reader: inout ModelRowReader) throws {
-            id = try reader.next(Int64?.self)
-            email = try reader.next(String.self)
-            rank = try reader.next(Int32.self)
-            tier = try reader.next(Tier.self)
-            prefs = try reader.nextJSON(Prefs?.self)
-        }
+    /// Renamed through `CodingKeys`: the macro reads the raw values, as the `Codable` path does.
+    @Model(table: "coded_members")
+    struct CodedMember {
+        @ID @ServerDefault var id: Int64?
+        var email: String
+        var rank: Int32
 
-        func encodeModelRow<Writer: ModelRowWriter>(into writer: inout Writer) throws {
-            try writer.encode(id, column: "member_id")
-            try writer.encode(email, column: "email_address")
-            try writer.encode(rank, column: "member_rank")
-            try writer.encode(tier, column: "tier_name")
-            try writer.encodeJSON(prefs, column: "preferences")
+        enum CodingKeys: String, CodingKey {
+            case id = "member_id"
+            case email = "email_address"
+            case rank = "member_rank"
         }
     }
 
@@ -122,6 +107,28 @@ import Tusk
                 let raw = try await session.query("SELECT * FROM members").decode(Member.self)
                 #expect(raw.map(\.email) == ["b@x"], "a SELECT * matches the declared columns by name")
             }
+        }
+    }
+
+    @Test func codingKeysNameTheColumnsOfAMacroModel() async throws {
+        try await TestDatabase.withPool { pool, _ in
+            try await pool.withConnection {
+                try await $0.execute("""
+                    CREATE TABLE coded_members (member_id bigserial PRIMARY KEY, email_address text NOT NULL,
+                        member_rank int NOT NULL, id bigint, email text, rank int)
+                    """)
+            }
+            let members = pool.autocommit.repository(CodedMember.self)
+            try await members.add(CodedMember(email: "c@x", rank: 3))
+            #expect(CodedMember.modelColumns?.map(\.name) == ["member_id", "email_address", "member_rank"])
+            #expect(try await members.getOne(where: \.email == "c@x").rank == 3)
+            #expect(try await members.updateWhere(\.rank == 3, set: [.increment(\.rank, by: 1)]) == 1)
+            #expect(try await members.list(orderBy: [.desc(\.rank)]).map(\.rank) == [4])
+            let decoys = try await pool.withConnection {
+                try await $0.query("SELECT count(*) FROM coded_members WHERE coalesce(id::text, email, rank::text) IS NOT NULL")[0]
+                    .decode(Int.self, at: 0)
+            }
+            #expect(decoys == 0)
         }
     }
 }

@@ -52,6 +52,9 @@ struct ModelMacroTests {
                 public static var serverGenerated: Set<String> {
                     ["id", "created_at"]
                 }
+                public static var keyMapping: Tusk.KeyMapping {
+                    .useKeys
+                }
                 public static var modelColumns: [Tusk.ModelColumn<User>]? {
                     [
                         Tusk.ModelColumn("id", property: "id", keyPath: \User.id),
@@ -63,13 +66,13 @@ struct ModelMacroTests {
                     ]
                 }
                 public init(modelRow reader: inout Tusk.ModelRowReader) throws {
-                    self.id = try reader.next(Int64?.self)
-                    self.email = try reader.next(String.self)
-                    self.name = try reader.next(String.self)
-                    self.settings = try reader.nextJSON(Settings.self)
-                    self.status = try reader.next(Status.self)
-                    self.createdAt = try reader.next(Date?.self)
-                    self.author = Related<Author?>()
+                    self.id = try reader.next()
+                    self.email = try reader.next()
+                    self.name = try reader.next()
+                    self.settings = try reader.nextJSON()
+                    self.status = try reader.next()
+                    self.createdAt = try reader.next()
+                    self.author = .init()
                 }
                 public func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.id, column: "id")
@@ -81,24 +84,12 @@ struct ModelMacroTests {
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 public enum Columns {
-                    public static var id: KeyPath<User, Int64?> {
-                        \User.id
-                    }
-                    public static var email: KeyPath<User, String> {
-                        \User.email
-                    }
-                    public static var name: KeyPath<User, String> {
-                        \User.name
-                    }
-                    public static var settings: KeyPath<User, Settings> {
-                        \User.settings
-                    }
-                    public static var status: KeyPath<User, Status> {
-                        \User.status
-                    }
-                    public static var createdAt: KeyPath<User, Date?> {
-                        \User.createdAt
-                    }
+                    public static let id = \User.id
+                    public static let email = \User.email
+                    public static let name = \User.name
+                    public static let settings = \User.settings
+                    public static let status = \User.status
+                    public static let createdAt = \User.createdAt
                 }
             }
             """#
@@ -131,6 +122,9 @@ struct ModelMacroTests {
                 static var serverGenerated: Set<String> {
                     []
                 }
+                static var keyMapping: Tusk.KeyMapping {
+                    .useKeys
+                }
                 static var modelColumns: [Tusk.ModelColumn<Tag>]? {
                     [
                         Tusk.ModelColumn("id", property: "id", keyPath: \Tag.id),
@@ -138,8 +132,8 @@ struct ModelMacroTests {
                     ]
                 }
                 init(modelRow reader: inout Tusk.ModelRowReader) throws {
-                    self.id = try reader.next(Int64.self)
-                    self.name = try reader.next(String.self)
+                    self.id = try reader.next()
+                    self.name = try reader.next()
                 }
                 func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.id, column: "id")
@@ -147,12 +141,8 @@ struct ModelMacroTests {
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 enum Columns {
-                    static var id: KeyPath<Tag, Int64> {
-                        \Tag.id
-                    }
-                    static var name: KeyPath<Tag, String> {
-                        \Tag.name
-                    }
+                    static let id = \Tag.id
+                    static let name = \Tag.name
                 }
             }
             """#
@@ -207,6 +197,9 @@ struct ModelMacroTests {
                 static var serverGenerated: Set<String> {
                     []
                 }
+                static var keyMapping: Tusk.KeyMapping {
+                    .useKeys
+                }
                 static var modelColumns: [Tusk.ModelColumn<Person>]? {
                     [
                         Tusk.ModelColumn("id", property: "id", keyPath: \Person.id),
@@ -216,10 +209,10 @@ struct ModelMacroTests {
                     ]
                 }
                 init(modelRow reader: inout Tusk.ModelRowReader) throws {
-                    self.id = try reader.next(UUID.self)
-                    self.fullName = try reader.next(String.self)
-                    self.homeURL = try reader.next(URL?.self)
-                    self.age = try reader.next(Int32.self)
+                    self.id = try reader.next()
+                    self.fullName = try reader.next()
+                    self.homeURL = try reader.next()
+                    self.age = try reader.next()
                 }
                 func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.id, column: "id")
@@ -229,18 +222,10 @@ struct ModelMacroTests {
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 enum Columns {
-                    static var id: KeyPath<Person, UUID> {
-                        \Person.id
-                    }
-                    static var fullName: KeyPath<Person, String> {
-                        \Person.fullName
-                    }
-                    static var homeURL: KeyPath<Person, URL?> {
-                        \Person.homeURL
-                    }
-                    static var age: KeyPath<Person, Int32> {
-                        \Person.age
-                    }
+                    static let id = \Person.id
+                    static let fullName = \Person.fullName
+                    static let homeURL = \Person.homeURL
+                    static let age = \Person.age
                 }
             }
             """#
@@ -277,6 +262,9 @@ struct ModelMacroTests {
                 public static var serverGenerated: Set<String> {
                     []
                 }
+                public static var keyMapping: Tusk.KeyMapping {
+                    .useKeys
+                }
                 public static var modelColumns: [Tusk.ModelColumn<Account>]? {
                     [
                         Tusk.ModelColumn("tenant_id", property: "tenantID", keyPath: \Account.tenantID),
@@ -286,10 +274,10 @@ struct ModelMacroTests {
                     ]
                 }
                 public init(modelRow reader: inout Tusk.ModelRowReader) throws {
-                    self.tenantID = try reader.next(Int64.self)
-                    self.number = try reader.next(Int64.self)
-                    self.email = try reader.next(String.self)
-                    self.balance = try reader.next(Int64.self)
+                    self.tenantID = try reader.next()
+                    self.number = try reader.next()
+                    self.email = try reader.next()
+                    self.balance = try reader.next()
                 }
                 public func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.tenantID, column: "tenant_id")
@@ -299,18 +287,10 @@ struct ModelMacroTests {
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 public enum Columns {
-                    public static var tenantID: KeyPath<Account, Int64> {
-                        \Account.tenantID
-                    }
-                    public static var number: KeyPath<Account, Int64> {
-                        \Account.number
-                    }
-                    public static var email: KeyPath<Account, String> {
-                        \Account.email
-                    }
-                    public static var balance: KeyPath<Account, Int64> {
-                        \Account.balance
-                    }
+                    public static let tenantID = \Account.tenantID
+                    public static let number = \Account.number
+                    public static let email = \Account.email
+                    public static let balance = \Account.balance
                 }
                 /// The composite primary key's values, encoded with its column names.
                 public struct ID: Hashable, Encodable, Sendable {
@@ -362,6 +342,9 @@ struct ModelMacroTests {
                 package static var serverGenerated: Set<String> {
                     []
                 }
+                package static var keyMapping: Tusk.KeyMapping {
+                    .useKeys
+                }
                 package static var modelColumns: [Tusk.ModelColumn<LoginSession>]? {
                     [
                         Tusk.ModelColumn("token", property: "token", keyPath: \LoginSession.token),
@@ -369,8 +352,8 @@ struct ModelMacroTests {
                     ]
                 }
                 package init(modelRow reader: inout Tusk.ModelRowReader) throws {
-                    self.token = try reader.next(String.self)
-                    self.userID = try reader.next(Int64.self)
+                    self.token = try reader.next()
+                    self.userID = try reader.next()
                 }
                 package func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.token, column: "token")
@@ -378,12 +361,8 @@ struct ModelMacroTests {
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 package enum Columns {
-                    static var token: KeyPath<LoginSession, String> {
-                        \LoginSession.token
-                    }
-                    static var userID: KeyPath<LoginSession, Int64> {
-                        \LoginSession.userID
-                    }
+                    static let token = \LoginSession.token
+                    static let userID = \LoginSession.userID
                 }
                 /// The primary key, "token".
                 package var id: String {
@@ -429,6 +408,9 @@ struct ModelMacroTests {
             }
 
             extension Event: Tusk.Model {
+                static var keyMapping: Tusk.KeyMapping {
+                    .useKeys
+                }
                 static var modelColumns: [Tusk.ModelColumn<Event>]? {
                     [
                         Tusk.ModelColumn("tenant_id", property: "tenantID", keyPath: \Event.tenantID),
@@ -436,8 +418,8 @@ struct ModelMacroTests {
                     ]
                 }
                 init(modelRow reader: inout Tusk.ModelRowReader) throws {
-                    self.tenantID = try reader.next(Int64.self)
-                    self.seq = try reader.next(Int64.self)
+                    self.tenantID = try reader.next()
+                    self.seq = try reader.next()
                 }
                 func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.tenantID, column: "tenant_id")
@@ -445,12 +427,8 @@ struct ModelMacroTests {
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 enum Columns {
-                    static var tenantID: KeyPath<Event, Int64> {
-                        \Event.tenantID
-                    }
-                    static var seq: KeyPath<Event, Int64> {
-                        \Event.seq
-                    }
+                    static let tenantID = \Event.tenantID
+                    static let seq = \Event.seq
                 }
             }
             """#
@@ -509,6 +487,9 @@ struct ModelMacroTests {
                 static var serverGenerated: Set<String> {
                     []
                 }
+                static var keyMapping: Tusk.KeyMapping {
+                    .useKeys
+                }
                 static var modelColumns: [Tusk.ModelColumn<Thing>]? {
                     [
                         Tusk.ModelColumn("id", property: "id", keyPath: \Thing.id),
@@ -529,21 +510,21 @@ struct ModelMacroTests {
                     ]
                 }
                 init(modelRow reader: inout Tusk.ModelRowReader) throws {
-                    self.id = try reader.next(Int64?.self)
-                    self.legacy = try reader.next(Int32?.self)
-                    self.tags = try reader.next([String].self)
-                    self.maybeTags = try reader.next([String]?.self)
-                    self.counts = try reader.next([String: Int].self)
-                    self.nested = try reader.next(Outer.Inner?.self)
-                    self.boxed = try reader.next(Optional<Box<Int>>.self)
-                    self.matrix = try reader.next([[Double]].self)
-                    self.payload = try reader.nextJSON((any Payload)?.self)
-                    self.blob = try reader.nextJSON([String: [Int]]?.self)
-                    self.`default` = try reader.next(Bool.self)
-                    self.flag = try reader.next(Bool.self)
-                    self.a = try reader.next(Int16.self)
-                    self.b = try reader.next(Int16.self)
-                    self.observed = try reader.next(Int.self)
+                    self.id = try reader.next()
+                    self.legacy = try reader.next()
+                    self.tags = try reader.next()
+                    self.maybeTags = try reader.next()
+                    self.counts = try reader.next()
+                    self.nested = try reader.next()
+                    self.boxed = try reader.next()
+                    self.matrix = try reader.next()
+                    self.payload = try reader.nextJSON()
+                    self.blob = try reader.nextJSON()
+                    self.`default` = try reader.next()
+                    self.flag = try reader.next()
+                    self.a = try reader.next()
+                    self.b = try reader.next()
+                    self.observed = try reader.next()
                 }
                 func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.id, column: "id")
@@ -564,51 +545,21 @@ struct ModelMacroTests {
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 enum Columns {
-                    static var id: KeyPath<Thing, Int64?> {
-                        \Thing.id
-                    }
-                    static var legacy: KeyPath<Thing, Int32?> {
-                        \Thing.legacy
-                    }
-                    static var tags: KeyPath<Thing, [String]> {
-                        \Thing.tags
-                    }
-                    static var maybeTags: KeyPath<Thing, [String]?> {
-                        \Thing.maybeTags
-                    }
-                    static var counts: KeyPath<Thing, [String: Int]> {
-                        \Thing.counts
-                    }
-                    static var nested: KeyPath<Thing, Outer.Inner?> {
-                        \Thing.nested
-                    }
-                    static var boxed: KeyPath<Thing, Optional<Box<Int>>> {
-                        \Thing.boxed
-                    }
-                    static var matrix: KeyPath<Thing, [[Double]]> {
-                        \Thing.matrix
-                    }
-                    static var payload: KeyPath<Thing, (any Payload)?> {
-                        \Thing.payload
-                    }
-                    static var blob: KeyPath<Thing, [String: [Int]]?> {
-                        \Thing.blob
-                    }
-                    static var `default`: KeyPath<Thing, Bool> {
-                        \Thing.`default`
-                    }
-                    static var flag: KeyPath<Thing, Bool> {
-                        \Thing.flag
-                    }
-                    static var a: KeyPath<Thing, Int16> {
-                        \Thing.a
-                    }
-                    static var b: KeyPath<Thing, Int16> {
-                        \Thing.b
-                    }
-                    static var observed: KeyPath<Thing, Int> {
-                        \Thing.observed
-                    }
+                    static let id = \Thing.id
+                    static let legacy = \Thing.legacy
+                    static let tags = \Thing.tags
+                    static let maybeTags = \Thing.maybeTags
+                    static let counts = \Thing.counts
+                    static let nested = \Thing.nested
+                    static let boxed = \Thing.boxed
+                    static let matrix = \Thing.matrix
+                    static let payload = \Thing.payload
+                    static let blob = \Thing.blob
+                    static let `default` = \Thing.`default`
+                    static let flag = \Thing.flag
+                    static let a = \Thing.a
+                    static let b = \Thing.b
+                    static let observed = \Thing.observed
                 }
             }
             """#
@@ -645,23 +596,24 @@ struct ModelMacroTests {
                 static var serverGenerated: Set<String> {
                     []
                 }
+                static var keyMapping: Tusk.KeyMapping {
+                    .useKeys
+                }
                 static var modelColumns: [Tusk.ModelColumn<Post>]? {
                     [
                         Tusk.ModelColumn("id", property: "id", keyPath: \Post.id),
                     ]
                 }
                 init(modelRow reader: inout Tusk.ModelRowReader) throws {
-                    self.id = try reader.next(Int64?.self)
-                    self.author = Tusk.Related<Author?>()
+                    self.id = try reader.next()
+                    self.author = .init()
                 }
                 func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.id, column: "id")
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 enum Columns {
-                    static var id: KeyPath<Post, Int64?> {
-                        \Post.id
-                    }
+                    static let id = \Post.id
                 }
             }
             """#
@@ -698,6 +650,9 @@ struct ModelMacroTests {
                 public static var serverGenerated: Set<String> {
                     []
                 }
+                public static var keyMapping: Tusk.KeyMapping {
+                    .useKeys
+                }
                 public static var modelColumns: [Tusk.ModelColumn<Secret>]? {
                     [
                         Tusk.ModelColumn("id", property: "id", keyPath: \Secret.id),
@@ -707,10 +662,10 @@ struct ModelMacroTests {
                     ]
                 }
                 public init(modelRow reader: inout Tusk.ModelRowReader) throws {
-                    self.id = try reader.next(Int64.self)
-                    self.owner = try reader.next(String.self)
-                    self.hash = try reader.next(String.self)
-                    self.version = try reader.next(Int.self)
+                    self.id = try reader.next()
+                    self.owner = try reader.next()
+                    self.hash = try reader.next()
+                    self.version = try reader.next()
                 }
                 public func encodeModelRow<Writer: Tusk.ModelRowWriter>(into writer: inout Writer) throws {
                     try writer.encode(self.id, column: "id")
@@ -720,18 +675,10 @@ struct ModelMacroTests {
                 }
                 /// Key paths of the columns only, so a filter or order that names a non-column does not compile.
                 public enum Columns {
-                    public static var id: KeyPath<Secret, Int64> {
-                        \Secret.id
-                    }
-                    static var owner: KeyPath<Secret, String> {
-                        \Secret.owner
-                    }
-                    fileprivate static var hash: KeyPath<Secret, String> {
-                        \Secret.hash
-                    }
-                    public static var version: KeyPath<Secret, Int> {
-                        \Secret.version
-                    }
+                    public static let id = \Secret.id
+                    static let owner = \Secret.owner
+                    fileprivate static let hash = \Secret.hash
+                    public static let version = \Secret.version
                 }
             }
             """#

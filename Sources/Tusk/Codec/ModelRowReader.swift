@@ -114,7 +114,7 @@ public struct ModelRowReader {
     /// Reads the next column's `json` or `jsonb` as `T`, or nil for NULL.
     ///
     /// - Throws: ``PostgresDecodingError`` naming the column.
-    public mutating func nextJSON<T: Decodable>(_ type: T?.Type) throws -> T? {
+    public mutating func nextJSON<T: Decodable>(_ type: T?.Type = T?.self) throws -> T? {
         try nextJSONIfPresent(T.self)
     }
 
