@@ -1,12 +1,12 @@
 import Testing
-import Tusk
+import TuskModel
 
 /// The model of README.md's example.
-private struct User: Model, Equatable {
-    static let tableName = "users"
-    var id: Int64?
+@Model(table: "users")
+private struct User: Equatable {
+    @ID @ServerDefault var id: Int64?   // bigserial: left to the server, read back
     var email: String
-    var displayName: String
+    var displayName: String             // column display_name
     var active: Bool
 }
 

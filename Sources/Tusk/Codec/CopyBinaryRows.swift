@@ -7,11 +7,12 @@ final class CopyBinaryRows: PostgresRowStorage {
     let names: [String]
     let types: [PostgresDataType]
     /// Per row and column: the field's offset in `bytes`, and its length (-1 for NULL).
-    private var offsets: [Int32] = []
-    private var lengths: [Int32] = []
-    private(set) var rowCount = 0
+    // Immutable after init: reading a `var` of a class would check exclusivity on every cell.
+    private let offsets: [Int32]
+    private let lengths: [Int32]
+    let rowCount: Int
     /// Whether the trailer (the end of the data) was in this batch.
-    private(set) var sawTrailer = false
+    let sawTrailer: Bool
 
     static let signature: [UInt8] = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]
 
@@ -21,6 +22,10 @@ final class CopyBinaryRows: PostgresRowStorage {
         self.names = names
         self.types = types
         let columnCount = names.count
+        var offsets: [Int32] = []
+        var lengths: [Int32] = []
+        var rowCount = 0
+        var sawTrailer = false
         try bytes.withUnsafeBytes { raw in
             var position = 0
             func read<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
@@ -67,6 +72,10 @@ final class CopyBinaryRows: PostgresRowStorage {
                 rowCount += 1
             }
         }
+        self.offsets = offsets
+        self.lengths = lengths
+        self.rowCount = rowCount
+        self.sawTrailer = sawTrailer
     }
 
     var columnCount: Int { names.count }

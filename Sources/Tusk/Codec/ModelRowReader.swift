@@ -25,6 +25,8 @@ public struct ModelRowReader {
     let plan: [Int]?
     private(set) var row = 0
     private var position = 0
+    /// The result column of the cell read last, for errors.
+    private var lastColumn = 0
     /// Decodes types that are not ``PostgresDecodable`` the way the `Codable` path does; made at
     /// the first such cell.
     private var fallback: FallbackDecoder?
@@ -66,24 +68,69 @@ public struct ModelRowReader {
         return column < 0 ? nil : column
     }
 
-    private func missing<T>(_ type: T.Type) -> PostgresDecodingError {
+    @usableFromInline
+    func missingColumn(_ type: Any.Type) -> PostgresDecodingError {
         let name = position - 1 < names.count ? names[position - 1] : "#\(position - 1)"
-        return PostgresDecodingError(.missingColumn, swiftType: T.self, postgresType: nil, column: name,
+        return PostgresDecodingError(.missingColumn, swiftType: type, postgresType: nil, column: name,
                                      message: "the result has no column \"\(name)\"")
     }
 
+    /// The next column's cell, found without generics: the one part of a read that is the same
+    /// for every type.
+    @usableFromInline
+    enum Cell {
+        case value(PostgresCell)
+        case null
+        /// The result has no such column.
+        case missing
+    }
+
+    @usableFromInline
+    mutating func nextCell() -> Cell {
+        guard let column = nextColumn() else { return .missing }
+        lastColumn = column
+        let bytes: UnsafeRawBufferPointer?
+        let type: PostgresDataType
+        switch source {
+        case .result(let result): (bytes, type) = (result.cellBytes(row: row, column: column), result.columnType(column))
+        case .copy(let rows): (bytes, type) = (rows.cellBytes(row: row, column: column), rows.columnType(column))
+        }
+        guard let bytes else { return .null }
+        return .value(PostgresCell(bytes: bytes, type: type))
+    }
+
+    /// `error`, naming the column read last.
+    @usableFromInline
+    func located(_ error: PostgresDecodingError) -> PostgresDecodingError {
+        let name: String
+        let type: PostgresDataType
+        switch source {
+        case .result(let result): (name, type) = (result.columnName(lastColumn), result.columnType(lastColumn))
+        case .copy(let rows): (name, type) = (rows.columnName(lastColumn), rows.columnType(lastColumn))
+        }
+        var located = error.at(column: name, index: lastColumn)
+        if located.postgresType == nil { located.postgresType = type }
+        return located
+    }
+
     /// Reads the next column as a PostgreSQL-typed value (an optional reads NULL as nil).
+    /// Inlinable, so a model's module specializes it for each column's type.
     ///
     /// - Throws: ``PostgresDecodingError`` naming the column.
+    @inlinable
     public mutating func next<T: PostgresDecodable & Decodable>(_ type: T.Type = T.self) throws -> T {
-        guard let column = nextColumn() else {
-            if let absent = try? T.decodeNull() { return absent }  // an optional the query left out
-            throw missing(T.self)
+        let cell = nextCell()
+        do {
+            switch cell {
+            case .value(let cell): return try T(from: cell)
+            case .null: return try T.decodeNull()
+            case .missing: break
+            }
+        } catch let error as PostgresDecodingError {
+            throw located(error)
         }
-        switch source {
-        case .result(let result): return try result.decodeCell(T.self, row: row, column: column)
-        case .copy(let rows): return try rows.decodeCell(T.self, row: row, column: column)
-        }
+        if let absent = try? T.decodeNull() { return absent }  // an optional the query left out
+        throw missingColumn(T.self)
     }
 
     /// Reads the next column as any other `Decodable`, the way the `Codable` path does: an enum
@@ -93,7 +140,7 @@ public struct ModelRowReader {
     public mutating func next<T: Decodable>(_ type: T.Type = T.self) throws -> T {
         guard let column = nextColumn() else {
             if let absent = (T.self as? any ExpressibleByNilLiteral.Type)?.init(nilLiteral: ()) as? T { return absent }
-            throw missing(T.self)
+            throw missingColumn(T.self)
         }
         if fallback == nil { fallback = FallbackDecoder(source: source) }
         return try fallback.unsafelyUnwrapped.decode(T.self, row: row, column: column)

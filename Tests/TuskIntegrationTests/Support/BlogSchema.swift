@@ -1,41 +1,33 @@
 import Foundation
-import Tusk
+import TuskModel
 
-/// The blog of Docs/Guide.md: authors, posts (soft-deletable), tags and a composite-key join.
-struct Author: Model, Equatable {
-    static let tableName = "authors"
-    static let serverGenerated: Set<String> = ["id", "created_at"]
-    var id: Int64?
+/// The blog of Docs/Guide.md, declared with `@Model` as the guide does: authors, posts
+/// (soft-deletable), and a composite-key join.
+@Model(table: "authors")
+struct Author: Equatable {
+    @ID @ServerDefault var id: Int64?      // bigserial
     var name: String
     var email: String
     var active: Bool = true
-    var createdAt: Date?
+    @ServerDefault var createdAt: Date?    // DEFAULT now()
 }
 
-struct Post: Model, SoftDeletable, Equatable {
-    static let tableName = "posts"
-    var id: Int64?
-    var authorID: Int64
+@Model(table: "posts")
+struct Post: SoftDeletable, Equatable {   // delete marks deleted_at instead of removing the row
+    @ID @ServerDefault var id: Int64?
+    @Column("author_id") var authorID: Int64
     var title: String
     var body: String
     var views: Int32 = 0
     var publishedAt: Date?
     var deletedAt: Date?
-
-    enum CodingKeys: String, CodingKey {
-        case id, authorID = "author_id", title, body, views, publishedAt, deletedAt
-    }
 }
 
-struct PostTag: Model, Equatable {
-    struct Key: Encodable, Sendable { var postID: Int64; var tag: String }
-    static let tableName = "post_tags"
-    static let primaryKey = ["post_id", "tag"]
-    static let serverGenerated: Set<String> = []
-    var postID: Int64
-    var tag: String
+@Model(table: "post_tags")
+struct PostTag: Equatable {                // a composite primary key: PostTag.ID(postID:tag:)
+    @ID var postID: Int64
+    @ID var tag: String
     var weight: Int32
-    var id: Key { Key(postID: postID, tag: tag) }
 }
 
 extension Repository where M == Author {

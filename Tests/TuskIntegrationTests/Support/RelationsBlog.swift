@@ -1,19 +1,18 @@
 import Foundation
-import Tusk
+import TuskModel
 
 /// The blog of Docs/Guide.md §5: authors, posts and tags with their relations declared, over
 /// the tables of ``BlogSchema`` plus `tags` and the join table `post_tag_links`. A namespace, so
 /// the guide's names (`Author`, `Post`, `Tag`) read as in the guide without clashing with
 /// BlogSchema's plain models.
 enum RelationsBlog {
-    struct Author: Model, Equatable, HasRelations {
-        static let tableName = "authors"
-        static let serverGenerated: Set<String> = ["id", "created_at"]
-        var id: Int64?
+    @Model(table: "authors")
+    struct Author: Equatable, HasRelations {
+        @ID @ServerDefault var id: Int64?
         var name: String
         var email: String
         var active: Bool = true
-        var createdAt: Date?
+        @ServerDefault var createdAt: Date?
         var posts = Related<[Post]>()
 
         static let relations: [Relation<Author>] = [
@@ -21,9 +20,9 @@ enum RelationsBlog {
         ]
     }
 
-    struct Post: Model, SoftDeletable, Equatable, HasRelations {
-        static let tableName = "posts"
-        var id: Int64?
+    @Model(table: "posts")
+    struct Post: SoftDeletable, Equatable, HasRelations {
+        @ID @ServerDefault var id: Int64?
         var authorID: Int64
         var title: String
         var body: String
@@ -40,16 +39,16 @@ enum RelationsBlog {
         ]
     }
 
-    struct Tag: Model, Equatable {
-        static let tableName = "tags"
-        var id: Int64?
+    @Model(table: "tags")
+    struct Tag: Equatable {
+        @ID @ServerDefault var id: Int64?
         var name: String
     }
 
     /// A belongs-to with a nullable key, to a soft-deletable parent.
-    struct Comment: Model, Equatable, HasRelations {
-        static let tableName = "comments"
-        var id: Int64?
+    @Model(table: "comments")
+    struct Comment: Equatable, HasRelations {
+        @ID @ServerDefault var id: Int64?
         var postID: Int64?
         var text: String
         var post = Related<Post?>()
@@ -59,14 +58,10 @@ enum RelationsBlog {
         ]
     }
 
-    struct PostTagLink: Model {
-        struct Key: Encodable, Sendable { var postID: Int64; var tagID: Int64 }
-        static let tableName = "post_tag_links"
-        static let primaryKey = ["post_id", "tag_id"]
-        static let serverGenerated: Set<String> = []
-        var postID: Int64
-        var tagID: Int64
-        var id: Key { Key(postID: postID, tagID: tagID) }
+    @Model(table: "post_tag_links")
+    struct PostTagLink {
+        @ID var postID: Int64
+        @ID var tagID: Int64
     }
 
     static let createTags: SQL = """

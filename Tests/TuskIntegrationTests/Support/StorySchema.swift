@@ -1,11 +1,11 @@
 import Foundation
-import Tusk
+import TuskModel
 
 /// A blog story under audit columns and optimistic locking. Its table has no defaults for the
 /// timestamps: what is stored there, Tusk wrote.
-struct Story: Model, Auditable, Versioned, Equatable {
-    static let tableName = "stories"
-    var id: Int64?
+@Model(table: "stories")
+struct Story: Auditable, Versioned, Equatable {
+    @ID @ServerDefault var id: Int64?
     var slug: String
     var title: String
     var views: Int32 = 0

@@ -1,26 +1,26 @@
 import Foundation
-import Tusk
+import TuskModel
 
 /// A tag of the blog: one row per name (the unique-row pattern).
-struct Tag: Model, Equatable {
-    static let tableName = "tags"
-    var id: Int64?
+@Model(table: "tags")
+struct Tag: Equatable {
+    @ID @ServerDefault var id: Int64?
     var name: String
     var uses: Int32 = 0
 }
 
 /// A blog article with a unique slug made from its title.
-struct Article: Model, Sluggable, Equatable {
-    static let tableName = "articles"
-    var id: Int64?
+@Model(table: "articles")
+struct Article: Sluggable, Equatable {
+    @ID @ServerDefault var id: Int64?
     var title: String
     var slug: String = ""
 }
 
 /// An article table whose slug column has no unique constraint.
-struct Draft: Model, Sluggable {
-    static let tableName = "drafts"
-    var id: Int64?
+@Model(table: "drafts")
+struct Draft: Sluggable {
+    @ID @ServerDefault var id: Int64?
     var title: String
     var slug: String = ""
 }
