@@ -67,6 +67,25 @@ extension Decimal {
             self = 0
             return
         }
+        // Most values have at most 19 digits: their significand fits a UInt64, and Decimal holds
+        // it exactly, with no detour through text.
+        if digits.count <= 19, (-128...127).contains(exponent) {
+            var significand: UInt64 = 0
+            var fits = true
+            for digit in digits {
+                let (times10, overflow) = significand.multipliedReportingOverflow(by: 10)
+                let (sum, carry) = times10.addingReportingOverflow(UInt64(digit))
+                if overflow || carry || digit > 9 { fits = false; break }
+                significand = sum
+            }
+            if fits {
+                let value = Decimal(sign: numeric.isNegative ? .minus : .plus, exponent: exponent, significand: Decimal(significand))
+                if value.exponent == exponent {
+                    self = value
+                    return
+                }
+            }
+        }
         // Decimal's significand is a 128-bit integer; its exponent an Int8.
         var significandDigits = Array(digits)
         while exponent > 127, significandDigits.count < 39 {

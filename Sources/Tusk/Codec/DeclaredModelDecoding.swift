@@ -15,11 +15,15 @@ enum DeclaredModelDecoding {
         let schema = ModelSchema.of(M.self)
         guard schema.isDeclared, M.self == T.self else { return nil }
         var reader = ModelRowReader(source: source, names: schema.columns)
-        var models: [M] = []
-        models.reserveCapacity(rows.count)
-        for row in rows {
-            reader.start(row: row)
-            models.append(try M(modelRow: &reader))
+        // Filled in place: in this unspecialized code an `append` per row would look up the
+        // metadata of `Array<M>` every time.
+        let models = try [M](unsafeUninitializedCapacity: rows.count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            for row in rows {
+                reader.start(row: row)
+                (base + initialized).initialize(to: try M(modelRow: &reader))
+                initialized += 1
+            }
         }
         // M and T are the same type (checked above): this only restores the static type.
         return unsafeBitCast(models, to: [T].self)

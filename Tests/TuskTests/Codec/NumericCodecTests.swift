@@ -26,6 +26,17 @@ import Testing
         #expect(try roundTrip(small) == small)
     }
 
+    @Test(arguments: ["0.19", "-3.14159", "18446744073709551615", "18446744073709551616", "9999999999999999999",
+                      "1234567890123456789.5", "-0.000000000000000001", "120", "1e127", "1e-128", "42.000"])
+    func decimalFromNumericEqualsTheParsedText(text: String) throws {
+        // Up to 19 digits take the UInt64 path, longer ones the exact text path: both give the
+        // value Foundation parses from the same text.
+        let numeric = try #require(PostgresNumeric(text))
+        let expected = try #require(Decimal(string: text))
+        #expect(Decimal(exactly: numeric) == expected)
+        #expect(try decoded(Decimal.self, encoded(numeric), as: .numeric) == expected)
+    }
+
     @Test func decimalWithNegativeScaleRoundTrips() throws {
         let value = Decimal(sign: .plus, exponent: 20, significand: 12345)
         #expect(try roundTrip(value) == value)
