@@ -6,7 +6,7 @@ import Foundation
 
 /// Reads one row into a `@Model` model, one cell after another in ``Model/modelColumns`` order:
 /// no keyed container, no per-row dictionary. The macro generates ``Model/init(modelRow:)``,
-/// which calls ``next(_:)-7tbuh`` once per column.
+/// which calls one of its `next` methods once per column.
 ///
 /// A result whose columns are the model's, in order (what repositories select), is read by
 /// position; any other result (`SELECT *`, a `RETURNING *`, a view) is matched by column name
