@@ -65,13 +65,20 @@ let package = Package(
             dependencies: ["Tusk", "TuskMacros"],
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "tusk-bench",
+        // The benchmark itself, a library so the test targets can import it (an executable that
+        // depends on a macro cannot be); tusk-bench is its entry point.
+        .target(
+            name: "TuskBenchKit",
             dependencies: [
                 "TuskModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "tusk-bench",
+            dependencies: ["TuskBenchKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         // Helpers both database test suites use: a lock box, a barrier, polling, a loopback listener.
@@ -99,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TuskBenchTests",
-            dependencies: ["tusk-bench", "Tusk", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["TuskBenchKit", "Tusk", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -107,7 +114,7 @@ let package = Package(
             dependencies: [
                 "Tusk",
                 "TuskTestSupport",
-                "tusk-bench",
+                "TuskBenchKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

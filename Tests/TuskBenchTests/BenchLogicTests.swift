@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import Tusk
-@testable import tusk_bench
+@testable import TuskBenchKit
 
 /// The benchmark's logic that needs no timing. No test here asserts a time.
 @Suite struct BenchLogicTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tusk
-@testable import tusk_bench
+@testable import TuskBenchKit
 
 /// A primary and its streaming replica of their own (`Scripts/postgres.sh start` and `replica`,
 /// under a state file of this test's), reached through one multi-host URL with

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tusk
-@testable import tusk_bench
+@testable import TuskBenchKit
 
 #if canImport(Glibc)
 import Glibc

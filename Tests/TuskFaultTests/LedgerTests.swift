@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tusk
-@testable import tusk_bench
+@testable import TuskBenchKit
 
 /// The ledger of `tusk-bench --workload ledger`, shorter: money moves between accounts in
 /// SERIALIZABLE transactions with retry while a chaos task kills backends and restarts the

@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Tusk
 
-@main
-struct TuskBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `tusk-bench` command.
+public struct TuskBench: AsyncParsableCommand {
+    /// The command's name, abstract and discussion.
+    public static let configuration = CommandConfiguration(
         commandName: "tusk-bench",
         abstract: "Tusk's benchmark: every figure is a ratio to a reference measured in the same run.",
         discussion: """
@@ -35,7 +36,11 @@ struct TuskBench: AsyncParsableCommand {
     @Flag(help: "Send COMMIT alone, without the transaction id that resolves a commit whose connection was lost.")
     var noCommitResolution = false
 
-    mutating func run() async throws {
+    /// A command with every option at its default.
+    public init() {}
+
+    /// Runs the chosen workloads and prints (and optionally saves) the results.
+    public mutating func run() async throws {
         let selected = try selectedWorkloads()
         var server: ThrowawayPostgres?
         defer { server?.stop() }
