@@ -249,7 +249,9 @@ import TuskTestSupport
         await pool.close(gracePeriod: .seconds(30))
         let elapsed = ContinuousClock.now - start
         print("close with two connects in flight returned after \(elapsed)")
-        #expect(elapsed < .seconds(10), "promptly, not after the 30 s connect timeout: \(elapsed)")
+        // The bound only tells cancelled connects from the 30 s timeout (and the 30 s grace period):
+        // under the repeat script's CPU hogs plus a second suite, close took 10.4–11.8 s here.
+        #expect(elapsed < .seconds(20), "promptly, not after the 30 s connect timeout: \(elapsed)")
         #expect(pool.statistics.opening == 0)
     }
 
