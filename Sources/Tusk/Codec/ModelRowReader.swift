@@ -166,21 +166,11 @@ public struct ModelRowReader {
     }
 
     private mutating func nextJSONIfPresent<T: Decodable>(_ type: T.Type) throws -> T? {
-        guard let column = nextColumn() else { return nil }
-        let bytes: UnsafeRawBufferPointer?
-        let columnType: PostgresDataType
-        let columnName: String
-        switch source {
-        case .result(let result):
-            (bytes, columnType, columnName) = (result.cellBytes(row: row, column: column), result.columnType(column), result.columnName(column))
-        case .copy(let rows):
-            (bytes, columnType, columnName) = (rows.cellBytes(row: row, column: column), rows.columnType(column), rows.columnName(column))
-        }
-        guard let bytes else { return nil }
+        guard case .value(let cell) = nextCell() else { return nil }
         do {
-            return try PostgresJSONCoding.decode(T.self, from: PostgresCell(bytes: bytes, type: columnType))
+            return try PostgresJSONCoding.decode(T.self, from: cell)
         } catch let error as PostgresDecodingError {
-            throw error.at(column: columnName, index: column)
+            throw located(error)
         }
     }
 }
