@@ -2,7 +2,7 @@ extension AutocommitRepository {
     // MARK: - Streaming
 
     /// Runs `body` with every matching row as a stream read through a server-side cursor, at
-    /// most `batchSize` rows in memory (see ``Repository/stream(where:orderBy:batchSize:includeDeleted:)``).
+    /// most two batches of `batchSize` rows in memory (see ``Repository/stream(where:orderBy:batchSize:includeDeleted:)``).
     ///
     /// ```swift
     /// let total = try await posts.stream(where: \.views > 100) { rows in

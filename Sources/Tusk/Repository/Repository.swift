@@ -152,8 +152,8 @@ public struct Repository<M: Model> {
             "SELECT EXISTS (SELECT 1 FROM \(M.tableSQL) WHERE \(try condition(filter, includeDeleted: includeDeleted)))", as: Bool.self)
     }
 
-    /// Every matching row, decoded one by one, with at most `batchSize` rows in memory (a
-    /// server-side cursor in the session's transaction).
+    /// Every matching row, decoded one by one, with at most two batches of `batchSize` rows in
+    /// memory (a server-side cursor in the session's transaction).
     public func stream(where filter: Filter<M>? = nil, orderBy: [Order<M>] = [], batchSize: Int = 1_000,
                        includeDeleted: Bool = false) throws -> RowStream<M> {
         let sql = try select(where: filter, orderBy: orderBy, limit: .unbounded, offset: 0, includeDeleted: includeDeleted)

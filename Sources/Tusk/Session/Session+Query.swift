@@ -55,11 +55,13 @@ extension Session {
         return try row.decode(T.self, at: 0)
     }
 
-    /// Streams the rows of a query, decoded as `T`, holding at most one batch in memory.
+    /// Streams the rows of a query, decoded as `T`, holding at most two batches in memory.
     ///
-    /// The stream reads through a server-side cursor (`DECLARE … NO SCROLL CURSOR`, then
-    /// `FETCH FORWARD batchSize` per batch) inside the session's transaction, so memory stays
-    /// flat whatever the row count. Iterate it before the session ends.
+    /// The stream reads through a server-side cursor (`DECLARE … NO SCROLL CURSOR` together with
+    /// the first `FETCH FORWARD batchSize`, then one `FETCH` per batch) inside the session's
+    /// transaction, so memory stays flat whatever the row count. Each batch is decoded off the
+    /// connection's thread while the server produces the next one. Statements the loop runs on
+    /// the session go between fetches. Iterate it before the session ends.
     ///
     /// ```swift
     /// for try await user in session.stream("SELECT * FROM users ORDER BY id", as: User.self) {

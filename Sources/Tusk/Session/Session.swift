@@ -126,6 +126,47 @@ public final class Session {
         }
     }
 
+    /// Runs `sql` like ``runUnchecked(_:timeout:)`` while `work` runs off the connection's thread,
+    /// so that the server and the client work at once: a cursor stream decodes one batch while
+    /// the server produces the next.
+    ///
+    /// The statement's failure fails the transaction as usual but is returned, not thrown, so
+    /// that the caller can first hand out what `work` produced from earlier rows. The statement
+    /// is awaited to its end even when `work` throws, so nothing is left in flight and a
+    /// client-side error does not disturb the transaction. Before the transaction has begun,
+    /// `work` runs first and the statement after it, because the `BEGIN` must travel with it.
+    ///
+    /// - Throws: `work`'s error, and the session's errors before anything is sent.
+    func runUnchecked<Value>(_ sql: SQL, overlapping work: () throws -> Value) async throws
+        -> (statement: Result<QueryResult, any Error>, work: Value) {
+        guard transaction.hasBegun else {
+            let value = try work()
+            do {
+                return (.success(try await runUnchecked(sql)), value)
+            } catch {
+                return (.failure(error), value)
+            }
+        }
+        let plan = try transaction.statementRequested()
+        if let token = plan.abandonCopy { await abandonExport(token) }
+        let connection = connection
+        // A session's task runs on the connection's thread (see `withPinnedExecution`), where the
+        // statement blocks while it waits: the work must go elsewhere to overlap it.
+        async let statement = connection.query(sql)
+        let outcome = await withTaskExecutorPreference(globalConcurrentExecutor) {
+            Result { try work() }
+        }
+        let result: Result<QueryResult, any Error>
+        do {
+            result = .success(try await statement)
+            transaction.statementSucceeded(plan)
+        } catch {
+            transaction.statementFailed(error, status: serverStatus)
+            result = .failure(error)
+        }
+        return (result, try outcome.get())
+    }
+
     /// Runs statements in one pipelined round trip, beginning the transaction first if needed.
     /// A failed statement fails the transaction.
     func runPipeline(_ statements: [SQL]) async throws -> [PipelineOutcome] {
