@@ -38,7 +38,7 @@ public struct RowStream<Element: Decodable>: AsyncSequence {
             batch = []
             if received == nil, !exhausted {
                 do {
-                    received = try await open()
+                    received = .success(try await open())
                 } catch {
                     exhausted = true
                     throw error
@@ -83,7 +83,7 @@ public struct RowStream<Element: Decodable>: AsyncSequence {
         }
 
         /// Declares the cursor and fetches its first batch, in one round trip.
-        private mutating func open() async throws -> Result<QueryResult, any Error> {
+        private mutating func open() async throws -> QueryResult {
             let session = stream.session
             let number = session.transaction.cursorOpened()
             cursor = number
@@ -93,7 +93,7 @@ public struct RowStream<Element: Decodable>: AsyncSequence {
             _ = try Session.result(of: outcomes, at: 0)
             let first = try Session.result(of: outcomes, at: 1)
             if first.count < stream.batchSize { await close(number) }
-            return .success(first)
+            return first
         }
 
         private func fetch(_ cursor: Int) -> SQL {
